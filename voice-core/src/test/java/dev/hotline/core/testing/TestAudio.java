@@ -129,6 +129,19 @@ public final class TestAudio {
         return out;
     }
 
+    /**
+     * {@code millis} of a stand-in for a voice at 8 kHz: 160 ms "syllables" of a loud 220 Hz tone, each
+     * followed by 40 ms of quiet, as speech has between words.
+     */
+    public static short[] voice(long millis) {
+        short[] out = new short[(int) (millis * 8)];
+        for (int i = 0; i < out.length; i++) {
+            boolean syllable = (i % 1_600) < 1_280;
+            out[i] = syllable ? (short) (8_000 * Math.sin(2 * Math.PI * 220 * i / 8_000)) : (short) ((i * 7919 % 61) - 30);
+        }
+        return out;
+    }
+
     /** Joins sample arrays. */
     public static short[] concat(short[]... parts) {
         int length = 0;
