@@ -26,7 +26,7 @@ final class Playout {
 
     /** What the session hears from the playout. */
     interface Callbacks {
-        /** The first audio of {@code speech} went to the transport. */
+        /** The first audio of {@code speech}'s pieces (not a filler) went to the transport. */
         void firstAudioSent(Speech speech);
 
         /** All of {@code speech}'s audio was sent and its marks came back: the caller heard it all. */
@@ -337,7 +337,7 @@ final class Playout {
                 buffer.poll();
                 room.signalAll();
             }
-            if (!head.speech.anySent) {
+            if (!head.speech.anySent && head.piece >= 0) {
                 head.speech.anySent = true;
                 Speech speech = head.speech;
                 actions.add(() -> callbacks.firstAudioSent(speech));
