@@ -141,6 +141,7 @@ public final class OpenAiClient implements AutoCloseable {
         long deadline = started + config.retryBudget().toNanos();
         for (int attempt = 1; ; attempt++) {
             cancel.throwIfCancelled();
+            log.debug("openai {}: {} {} (attempt {})", operation, request.method(), request.url(), attempt);
             RetryableFailure failure;
             try {
                 return attempt(settingHint, request, cancel, reader);
