@@ -137,10 +137,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         String outputFormat = OutputFormats.require(request.format());
         cancel.throwIfCancelled();
         if (config.mode() == ElevenLabsConfig.Mode.WEBSOCKET) {
-            try (SpeechStream stream = open(request.format(), sink, cancel)) {
-                stream.append(request.text());
-                return stream.finish();
-            }
+            return synthesizeOverWebSocket(request, outputFormat, sink, cancel);
         }
         SampleAligner aligner = new SampleAligner(request.format().bytesPerFrame(), sink);
         okhttp3.Request httpRequest = httpRequest(request, outputFormat);
@@ -155,15 +152,31 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         Objects.requireNonNull(cancel, "cancel");
         String outputFormat = OutputFormats.require(format);
         cancel.throwIfCancelled();
+        okhttp3.Request handshake = streamInputHandshake(outputFormat);
+        return withRetries(cancel, () -> false, () -> WebSocketSpeechStream.connect(http, handshake, initMessage(),
+                config, json, errors, new SampleAligner(format.bytesPerFrame(), sink), cancel, keepAlives));
+    }
+
+    private Usage synthesizeOverWebSocket(Request request, String outputFormat, AudioSink sink, CancelSignal cancel)
+            throws IOException {
+        okhttp3.Request handshake = streamInputHandshake(outputFormat);
+        WebSocketSpeechStream.Handoff handoff = new WebSocketSpeechStream.Handoff();
+        try (WebSocketSpeechStream stream = withRetries(cancel, () -> false, () -> WebSocketSpeechStream.connect(
+                http, handshake, initMessage(), config, json, errors,
+                new SampleAligner(request.format().bytesPerFrame(), handoff), handoff, cancel, keepAlives))) {
+            stream.append(request.text());
+            return stream.finish(handoff, sink);
+        }
+    }
+
+    private okhttp3.Request streamInputHandshake(String outputFormat) {
         HttpUrl url = apiUrl("stream-input").newBuilder()
                 .addQueryParameter("model_id", config.modelId())
                 .addQueryParameter("output_format", outputFormat)
                 .build();
-        okhttp3.Request handshake = new okhttp3.Request.Builder().url(url)
+        return new okhttp3.Request.Builder().url(url)
                 .header("xi-api-key", config.apiKey())
                 .build();
-        return withRetries(cancel, () -> false, () -> WebSocketSpeechStream.connect(http, handshake, initMessage(),
-                config, json, errors, new SampleAligner(format.bytesPerFrame(), sink), cancel, keepAlives));
     }
 
     /** Stops the keep-alive thread and releases the HTTP client's idle connections. */
@@ -226,8 +239,8 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         Call call = http.newCall(httpRequest);
         call.timeout().timeout(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
         boolean streaming = false;
-        try (CancelSignal.Registration ignored = cancel.onCancel(call::cancel);
-                Response response = call.execute()) {
+        CancelSignal.Registration registration = cancel.onCancel(call::cancel);
+        try (Response response = call.execute()) {
             if (!response.isSuccessful()) {
                 throw errors.fromHttp(response.code(), errorBody(response), response.header("retry-after"));
             }
@@ -256,6 +269,8 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         } catch (IOException e) {
             cancel.throwIfCancelled();
             throw mapNetworkFailure(e, streaming, aligner.delivered());
+        } finally {
+            Registrations.release(cancel, registration);
         }
     }
 
@@ -353,13 +368,16 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
 
     private static void pause(long nanos, CancelSignal cancel) throws CancelledException {
         CountDownLatch cancelled = new CountDownLatch(1);
-        try (CancelSignal.Registration ignored = cancel.onCancel(cancelled::countDown)) {
+        CancelSignal.Registration registration = cancel.onCancel(cancelled::countDown);
+        try {
             if (cancelled.await(nanos, TimeUnit.NANOSECONDS)) {
                 cancel.throwIfCancelled();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancelledException("interrupted while waiting to retry");
+        } finally {
+            Registrations.release(cancel, registration);
         }
     }
 

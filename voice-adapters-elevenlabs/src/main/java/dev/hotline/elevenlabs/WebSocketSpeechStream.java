@@ -8,14 +8,17 @@ import dev.hotline.core.CancelledException;
 import dev.hotline.core.ProviderException;
 import dev.hotline.core.ProviderException.Kind;
 import dev.hotline.core.StreamingSynthesizer.SpeechStream;
+import dev.hotline.core.Synthesizer.AudioSink;
 import dev.hotline.core.Synthesizer.Usage;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +56,9 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     /** Policy violation (RFC 6455): what ElevenLabs closes with after an idle timeout. */
     private static final int CLOSE_POLICY_VIOLATION = 1008;
 
+    /** How long a refused send waits for the close or error that explains it, in milliseconds. */
+    private static final long CLOSE_REASON_WAIT_MILLIS = 1000;
+
     private final ElevenLabsConfig config;
     private final ObjectMapper json;
     private final ElevenLabsErrors errors;
@@ -83,7 +89,21 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     static WebSocketSpeechStream connect(OkHttpClient http, Request handshake, String initMessage,
             ElevenLabsConfig config, ObjectMapper json, ElevenLabsErrors errors, SampleAligner aligner,
             CancelSignal cancel, ScheduledExecutorService keepAlives) throws IOException {
+        return connect(http, handshake, initMessage, config, json, errors, aligner, null, cancel, keepAlives);
+    }
+
+    /**
+     * Like {@link #connect(OkHttpClient, Request, String, ElevenLabsConfig, ObjectMapper, ElevenLabsErrors,
+     * SampleAligner, CancelSignal, ScheduledExecutorService)}, for an {@code aligner} that feeds
+     * {@code handoff}: the handoff is told when the stream ends, however it ends.
+     */
+    static WebSocketSpeechStream connect(OkHttpClient http, Request handshake, String initMessage,
+            ElevenLabsConfig config, ObjectMapper json, ElevenLabsErrors errors, SampleAligner aligner,
+            Handoff handoff, CancelSignal cancel, ScheduledExecutorService keepAlives) throws IOException {
         WebSocketSpeechStream stream = new WebSocketSpeechStream(config, json, errors, aligner, cancel);
+        if (handoff != null) {
+            stream.finished.whenComplete((ignored, failure) -> handoff.end());
+        }
         stream.socket = http.newWebSocket(handshake, stream);
         stream.cancelRegistration = cancel.onCancel(() -> stream.fail(new CancelledException(cancel.reason())));
         try {
@@ -139,6 +159,14 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
 
     @Override
     public Usage finish() throws IOException {
+        return finish(null, null);
+    }
+
+    /**
+     * Ends the input and waits for the last audio. With a {@code handoff}, audio is delivered to
+     * {@code target} on the calling thread while waiting (what {@code Synthesizer.synthesize} promises).
+     */
+    Usage finish(Handoff handoff, AudioSink target) throws IOException {
         checkWritable();
         if (!unsent.toString().isBlank()) {
             send(textMessage(unsent.toString(), false));
@@ -147,7 +175,12 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         send("{\"text\":\"\"}");
         endSent = true;
         try {
-            finished.get(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (handoff == null) {
+                finished.get(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } else if (!handoff.deliverUntilEnd(target, cancel,
+                    System.nanoTime() + config.callTimeout().toNanos())) {
+                throw new TimeoutException();
+            }
         } catch (TimeoutException e) {
             fail(errors.exception(Kind.TIMEOUT, "no isFinal within " + config.callTimeout().toMillis()
                     + " ms after the end of input (" + aligner.delivered() + " bytes of audio so far)", e));
@@ -179,9 +212,7 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         if (keepAlive != null) {
             keepAlive.cancel(false);
         }
-        if (cancelRegistration != null) {
-            cancelRegistration.remove();
-        }
+        Registrations.release(cancel, cancelRegistration);
         if (!finished.isDone()) {
             socket.cancel();
         }
@@ -309,10 +340,22 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
 
     private void send(String message) throws IOException {
         if (!socket.send(message)) {
+            awaitFailure();
             throwIfFailed();
             throw errors.exception(Kind.NETWORK, "stream-input connection is closing; text not sent", null);
         }
         lastSendNanos = System.nanoTime();
+    }
+
+    /** A refused send means the socket is closing; give the reader thread a moment to record why. */
+    private void awaitFailure() {
+        try {
+            finished.get(CLOSE_REASON_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // the reason, if any arrived, is in failure
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void keepAliveIfQuiet() {
@@ -357,6 +400,41 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
             return response.peekBody(64 * 1024).string();
         } catch (IOException | IllegalStateException e) {
             return "";
+        }
+    }
+
+    /**
+     * Carries audio from the socket's reader thread to the thread that called {@code synthesize}, which
+     * delivers it to the caller's sink. Holds at most one piece of speech's audio.
+     */
+    static final class Handoff implements AudioSink {
+        private static final byte[] END = new byte[0];
+        private final BlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onAudio(byte[] chunk) {
+            queue.add(chunk);
+        }
+
+        void end() {
+            queue.add(END);
+        }
+
+        /** Delivers queued audio to {@code target} until the end marker; false if the deadline passed first. */
+        boolean deliverUntilEnd(AudioSink target, CancelSignal cancel, long deadlineNanos)
+                throws InterruptedException, CancelledException {
+            while (true) {
+                long left = deadlineNanos - System.nanoTime();
+                byte[] chunk = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (chunk == null) {
+                    return false;
+                }
+                if (chunk == END) {
+                    return true;
+                }
+                cancel.throwIfCancelled();
+                target.onAudio(chunk);
+            }
         }
     }
 }
