@@ -56,6 +56,11 @@ public final class TwilioCallControl {
             if (status == 404 || code == NOT_FOUND_CODE) {
                 return false;
             }
+            if (status == 0) {
+                // The SDK reports a request that got no HTTP answer at all as an ApiException without a status.
+                throw new ProviderException("twilio", Kind.NETWORK, "hang-up request got no answer: "
+                        + e.getMessage(), 0, null, e);
+            }
             throw new ProviderException("twilio", kindOf(status),
                     "hang-up refused: HTTP " + status + ", Twilio error " + code, status, null, e);
         } catch (ApiConnectionException e) {
