@@ -25,8 +25,10 @@ final class FormatConverter {
     private final double step;
     /** Position of the next output sample, in input samples, relative to {@link #previous}. */
     private double position;
-    /** The last input sample of the previous chunk (index -1 of the next one). */
+    /** The last filtered sample of the previous chunk (index 0 of the interpolation over the next one). */
     private double previous;
+    /** The last raw input sample of the previous chunk, for the smoothing filter. */
+    private short previousInput;
     private boolean started;
 
     /**
@@ -60,7 +62,7 @@ final class FormatConverter {
         double[] filtered = new double[length];
         boolean smooth = step > 1.0;
         for (int i = 0; i < length; i++) {
-            double before = i == 0 ? (started ? previous : in[0]) : in[i - 1];
+            double before = i == 0 ? (started ? previousInput : in[0]) : in[i - 1];
             filtered[i] = smooth ? (in[i] + before) / 2.0 : in[i];
         }
         if (!started && length > 0) {
@@ -82,6 +84,7 @@ final class FormatConverter {
         }
         if (length > 0) {
             previous = filtered[length - 1];
+            previousInput = in[length - 1];
             position -= length;
         }
         short[] exact = new short[count];

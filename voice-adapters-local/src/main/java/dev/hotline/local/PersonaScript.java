@@ -3,7 +3,6 @@ package dev.hotline.local;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hotline.core.Persona;
 import java.io.IOException;
@@ -131,11 +130,12 @@ public record PersonaScript(String name, String language, String greeting, Strin
                 throw new IllegalArgumentException("persona script " + source + " is empty");
             }
             return script;
-        } catch (MismatchedInputException e) {
-            throw new IllegalArgumentException("persona script " + source + ": " + e.getOriginalMessage(), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-            throw new IllegalArgumentException("persona script " + source + ": " + cause.getMessage(), e);
+            if (e.getCause() instanceof IllegalArgumentException invalid) {
+                throw new IllegalArgumentException("persona script " + source + ": " + invalid.getMessage(), e);
+            }
+            String where = e.getLocation() == null ? "" : " line " + e.getLocation().getLineNr();
+            throw new IllegalArgumentException("persona script " + source + where + ": " + e.getOriginalMessage(), e);
         }
     }
 
