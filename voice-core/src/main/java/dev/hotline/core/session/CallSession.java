@@ -59,6 +59,8 @@ public final class CallSession implements CallHandle {
     private static final long FAREWELL_GRACE_NANOS = Duration.ofSeconds(20).toNanos();
     /** The engine ends a call whose transport stopped delivering audio this long after its maximum length. */
     private static final Duration WALL_CLOCK_GRACE = Duration.ofMinutes(1);
+    /** The most digits collected for one PIN attempt; more count as a (wrong) attempt. */
+    private static final int MAX_PIN_DIGITS = 12;
     /** The most pieces waiting between the reply writer and the synthesizer. */
     private static final int PIECE_QUEUE_CAPACITY = 16;
 
@@ -372,11 +374,12 @@ public final class CallSession implements CallHandle {
             current = null;
         }
         String pin = settings.accessPin();
-        boolean complete = digit == '#' || pinDigits.length() + 1 >= pin.length() + 4;
         if (digit != '#') {
             pinDigits.append(digit);
         }
-        if (!complete && !(pinDigits.length() == pin.length() && pin.contentEquals(pinDigits))) {
+        boolean submitted = digit == '#' || pinDigits.length() >= MAX_PIN_DIGITS;
+        boolean typedInFull = pinDigits.length() == pin.length() && pin.contentEquals(pinDigits);
+        if (!submitted && !typedInFull) {
             return;
         }
         boolean right = MessageDigest.isEqual(pin.getBytes(StandardCharsets.US_ASCII),

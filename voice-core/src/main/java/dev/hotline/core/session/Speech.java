@@ -81,9 +81,4 @@ final class Speech {
         this.silenceOffsetNanos = silenceOffsetNanos;
         this.startAudioNanos = startAudioNanos;
     }
-
-    /** Records {@code now} into a timing field if it is still unset, as the first occurrence. */
-    static long first(long current, long now) {
-        return current == 0 ? now : current;
-    }
 }
