@@ -75,7 +75,7 @@ public final class HeapPerCall {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (call.state() != CallState.LISTENING) {
             transport.playAll();
-            transport.feed(BenchTransport.SILENCE);
+            Thread.onSpinWait();
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the greeting did not finish; the call is " + call.state());
             }
