@@ -22,8 +22,8 @@ import java.util.Set;
  *
  * <p><b>Timing.</b> The kernel is centred: output sample {@code k} represents exactly input time
  * {@code k*M/L}, so there is no delay to compensate in the output timeline. The price is look-ahead:
- * a stream holds back the last {@link #lookaheadInputSamples()} input samples (2.75 ms for every rate
- * pair) until more input or {@link #flush()} arrives. Input before the first sample and after the last
+ * a stream holds back the last {@link #lookaheadInputSamples()} input samples (22 samples of the lower
+ * rate: 2.75 ms whenever one side is 8 kHz) until more input or {@link #flush()} arrives. Input before the first sample and after the last
  * is taken as silence. For {@code n} input samples the stream produces {@code ceil(n*L/M)} output
  * samples in total, and the concatenation of every {@code process} result and the {@code flush}
  * result equals {@link #resample} of the concatenated input exactly, whatever the chunk sizes.
