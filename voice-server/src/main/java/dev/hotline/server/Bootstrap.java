@@ -1,22 +1,51 @@
 package dev.hotline.server;
 
+import dev.hotline.core.CallSettings;
+import dev.hotline.core.Engine;
+import dev.hotline.core.Persona;
+import dev.hotline.core.Responder;
+import dev.hotline.core.Synthesizer;
+import dev.hotline.core.Transcriber;
+import dev.hotline.core.VoiceActivityDetector;
+import dev.hotline.elevenlabs.CachingSynthesizer;
+import dev.hotline.elevenlabs.ElevenLabsConfig;
+import dev.hotline.elevenlabs.ElevenLabsSynthesizer;
+import dev.hotline.local.FreeTtsSynthesizer;
+import dev.hotline.local.ScriptedResponder;
+import dev.hotline.local.SileroVad;
+import dev.hotline.openai.OpenAiClient;
+import dev.hotline.openai.OpenAiConfig;
+import dev.hotline.openai.OpenAiResponder;
+import dev.hotline.openai.OpenAiTranscriber;
 import dev.hotline.twilio.TwilioCallControl;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one place the server is wired by hand: reads the environment, picks the provider for each role from
  * the keys that are set, and builds the server. No container, no reflection: read top to bottom to see what
  * runs.
+ *
+ * <pre>
+ * role             with keys                                   without
+ * speech-to-text   OpenAI (OPENAI_API_KEY or OPENAI_BASE_URL)  none yet: calls are refused politely
+ * replies (LLM)    OpenAI, scripted persona as fallback        scripted persona (voice-adapters-local)
+ * text-to-speech   ElevenLabs (cached phrases), FreeTTS after  FreeTTS (voice-adapters-local)
+ * voice activity   Silero (voice-adapters-local)               the engine's energy detector if Silero cannot load
+ * </pre>
  */
 final class Bootstrap {
 
     /** A connected call is assumed over after this long, when its end was missed. */
     private static final Duration MAX_CALL_AGE = Duration.ofHours(4);
+    /** Audio of fixed persona lines kept in memory by the ElevenLabs phrase cache: about 30 minutes of mu-law. */
+    private static final long PHRASE_CACHE_BYTES = 16L * 1024 * 1024;
 
     private final ServerConfig config;
     private final CallHandler calls;
@@ -29,22 +58,143 @@ final class Bootstrap {
     }
 
     /**
-     * Reads and validates every setting and picks the providers.
+     * Reads and validates every setting (the server's and the providers') and wires the providers.
      *
      * @throws ConfigException naming every problem at once
      */
     static Bootstrap fromEnvironment(Map<String, String> env) throws ConfigException {
-        ServerConfig config = ServerConfig.fromEnvironment(env);
+        List<String> problems = new ArrayList<>();
+        ServerConfig config = null;
+        try {
+            config = ServerConfig.fromEnvironment(env);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        OpenAiConfig openAi = null;
+        if (isSet(env, OpenAiConfig.ENV_API_KEY) || isSet(env, OpenAiConfig.ENV_BASE_URL)) {
+            try {
+                openAi = OpenAiConfig.fromEnvironment(env);
+            } catch (OpenAiConfig.InvalidConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        ElevenLabsConfig elevenLabs = null;
+        if (ElevenLabsConfig.isConfigured(env)) {
+            try {
+                elevenLabs = ElevenLabsConfig.fromEnvironment(env);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return wire(config, openAi, elevenLabs);
+    }
+
+    private static Bootstrap wire(ServerConfig config, OpenAiConfig openAi, ElevenLabsConfig elevenLabs) {
         Map<String, String> roles = new LinkedHashMap<>();
-        List<String> missing = new ArrayList<>();
-        roles.put("speech-to-text", "none: no transcriber is in this build yet");
-        roles.put("replies (LLM)", "none: no responder is in this build yet");
-        roles.put("text-to-speech", "none: no synthesizer is in this build yet");
-        roles.put("voice activity", "none: no detector is in this build yet");
-        missing.add("the conversation engine (voice-core's Engine) and its providers");
-        CallHandler calls = new UnavailableCallHandler("missing " + String.join(", ", missing)
-                + "; calls are refused politely until they are wired");
+        Persona persona = config.persona();
+
+        Transcriber transcriber = null;
+        Responder responder;
+        Responder fallbackResponder = null;
+        ScriptedResponder scripted = ScriptedResponder.syntheticJason();
+        if (openAi != null) {
+            OpenAiClient client = OpenAiClient.create(openAi);
+            transcriber = new OpenAiTranscriber(client);
+            responder = new OpenAiResponder(client);
+            fallbackResponder = scripted;
+            roles.put("speech-to-text", transcriber.name() + " at " + openAi.baseUrl());
+            roles.put("replies (LLM)", responder.name() + ", falling back to " + scripted.name());
+        } else {
+            responder = scripted;
+            roles.put("speech-to-text", "none: set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server); "
+                    + "no embedded transcriber is in this build yet");
+            roles.put("replies (LLM)", scripted.name() + " (embedded; set OPENAI_API_KEY for an LLM)");
+        }
+
+        FreeTtsSynthesizer freeTts = new FreeTtsSynthesizer();
+        Synthesizer synthesizer;
+        Synthesizer fallbackSynthesizer = null;
+        if (elevenLabs != null) {
+            Synthesizer cloud = new ElevenLabsSynthesizer(elevenLabs);
+            synthesizer = new CachingSynthesizer(cloud,
+                    "elevenlabs/" + elevenLabs.voiceId() + "/" + elevenLabs.modelId(), fixedLines(persona),
+                    PHRASE_CACHE_BYTES, null);
+            fallbackSynthesizer = freeTts;
+            roles.put("text-to-speech", cloud.name() + " (fixed lines cached), falling back to " + freeTts.name());
+        } else {
+            synthesizer = freeTts;
+            roles.put("text-to-speech", freeTts.name() + " (embedded; set ELEVENLABS_API_KEY and ELEVENLABS_VOICE_ID "
+                    + "for ElevenLabs)");
+        }
+
+        VoiceActivityDetector.Factory vad = null;
+        try {
+            vad = SileroVad.factory();
+            roles.put("voice activity", vad.name());
+        } catch (IllegalStateException | UncheckedIOException | UnsatisfiedLinkError e) {
+            roles.put("voice activity", "energy detector (Silero could not load: " + e.getMessage() + ")");
+        }
+
+        CallHandler calls;
+        if (transcriber == null) {
+            calls = new UnavailableCallHandler("no speech-to-text provider; calls are refused politely");
+        } else {
+            Engine.Builder engine = Engine.builder()
+                    .transcriber(transcriber)
+                    .responder(responder)
+                    .synthesizer(synthesizer)
+                    .persona(persona)
+                    .settings(settings(config))
+                    .observer(new CallLog());
+            if (fallbackResponder != null) {
+                engine.fallbackResponder(fallbackResponder);
+            }
+            if (fallbackSynthesizer != null) {
+                engine.fallbackSynthesizer(fallbackSynthesizer);
+            }
+            if (vad != null) {
+                engine.vad(vad);
+            }
+            calls = new EngineCallHandler(engine.build());
+        }
         return new Bootstrap(config, calls, roles);
+    }
+
+    /** The engine's tunables: its defaults, with what the environment overrides. */
+    static CallSettings settings(ServerConfig config) {
+        CallSettings.Builder settings = CallSettings.defaults().toBuilder();
+        if (config.endOfTurnSilence() != null) {
+            settings.endOfTurnSilence(config.endOfTurnSilence());
+        }
+        if (config.bargeIn() != null) {
+            settings.bargeIn(config.bargeIn());
+        }
+        if (config.speechThreshold() != null) {
+            settings.speechThreshold(config.speechThreshold());
+        }
+        if (config.maxCallLength() != null) {
+            settings.maxCallLength(config.maxCallLength());
+        }
+        if (config.accessPin() != null) {
+            settings.accessPin(config.accessPin());
+        }
+        return settings.build();
+    }
+
+    /** The lines a persona says word for word on many calls: worth caching. */
+    private static Set<String> fixedLines(Persona persona) {
+        List<String> lines = new ArrayList<>(List.of(persona.greeting(), persona.goodbye(), persona.didNotCatch(),
+                persona.apology()));
+        lines.addAll(persona.idlePrompts());
+        return Set.copyOf(lines);
+    }
+
+    private static boolean isSet(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value != null && !value.isBlank();
     }
 
     ServerConfig config() {
@@ -79,9 +229,8 @@ final class Bootstrap {
                 + (config.accessPin() == null ? "" : ", PIN required"));
         line(text, "persona", config.persona().name());
         roles.forEach((role, provider) -> line(text, role, provider));
-        if (calls instanceof UnavailableCallHandler unavailable) {
-            line(text, "calls", "NOT taken: " + unavailable.why());
-        }
+        line(text, "calls", calls instanceof UnavailableCallHandler unavailable
+                ? "NOT taken: " + unavailable.why() : "taken by the engine");
         return text.toString();
     }
 

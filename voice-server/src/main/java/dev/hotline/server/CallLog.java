@@ -9,7 +9,7 @@ import org.slf4j.MDC;
 /**
  * Logs what the engine reports about calls, one JSON line per event with the call's {@code callSid} in the MDC.
  * Transcripts and replies are logged at DEBUG only (they are what callers said); timings, barge-ins, usage
- * and errors at INFO or WARN. Never logs a secret: errors are logged by kind and message, which adapters keep
+ * and errors at INFO or WARN. Keys pressed are never logged (they may be the PIN). Never logs a secret: errors are logged by kind and message, which adapters keep
  * free of secrets.
  *
  * <p>Thread-safe and quick, as {@link CallObserver} requires.
@@ -33,6 +33,9 @@ final class CallLog implements CallObserver {
                     LOG.debug("turn {}: caller said \"{}\", persona said \"{}\"", turn.turn(), turn.transcript(),
                             turn.reply());
                 }
+                case CallEvent.TurnStarted started -> LOG.debug("turn {} started after {} ms of speech",
+                        started.turn(), started.utterance().toMillis());
+                case CallEvent.DtmfReceived dtmf -> LOG.debug("caller pressed a key");
                 case CallEvent.UtteranceDropped dropped -> LOG.debug("utterance dropped: {}", dropped.why());
                 case CallEvent.BargeIn bargeIn -> LOG.info("caller barged in on turn {} after {} characters",
                         bargeIn.turn(), bargeIn.heardChars());
