@@ -201,12 +201,16 @@ final class Bootstrap {
         return config;
     }
 
-    /** Builds the server (not started). */
+    /** Builds the server (not started), hanging up through Twilio's REST API when both credentials are set. */
     HotlineServer server() {
-        CallLimiter limiter = new InMemoryCallLimiter(config.limits(), Clock.systemUTC(), MAX_CALL_AGE);
-        TwilioCallControl control = config.hangsUpThroughRest()
+        return server(config.hangsUpThroughRest()
                 ? TwilioCallControl.create(config.twilioAccountSid(), config.twilioAuthToken())
-                : null;
+                : null);
+    }
+
+    /** Builds the server (not started) with this REST hang-up, or {@code null} to only close the socket. */
+    HotlineServer server(TwilioCallControl control) {
+        CallLimiter limiter = new InMemoryCallLimiter(config.limits(), Clock.systemUTC(), MAX_CALL_AGE);
         return new HotlineServer(config, calls, limiter, control);
     }
 

@@ -258,10 +258,16 @@ public final class HotlineServer {
         JettySender sender = new JettySender(ctx);
         TwilioCallTransport transport = new TwilioCallTransport(sender, codec, MAX_QUEUED_MEDIA, new StreamHooks(id));
         streams.put(id, new Stream(transport, sender));
-        if (draining || !calls.ready()) {
-            calls.refuseCall(transport, DRAINING);
-        } else {
-            calls.startCall(transport);
+        try {
+            if (draining || !calls.ready()) {
+                calls.refuseCall(transport, DRAINING);
+            } else {
+                calls.startCall(transport);
+            }
+        } catch (RuntimeException e) {
+            // The handler could not take the call at all: end it cleanly rather than leave a silent line.
+            LOG.error("the call handler could not take the call: {}", e.toString());
+            transport.hangUp();
         }
     }
 
