@@ -1,6 +1,7 @@
 package dev.hotline.local;
 
-import dev.hotline.audio.AudioFormat;
+import dev.hotline.audio.Pcm16;
+import dev.hotline.audio.Resampler;
 import dev.hotline.core.CancelSignal;
 import dev.hotline.core.ProviderException;
 import dev.hotline.core.Transcriber;
@@ -168,11 +169,7 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
     }
 
     private static byte[] upsample(byte[] pcm, int rate) {
-        short[] samples = new short[pcm.length / 2];
-        for (int i = 0; i < samples.length; i++) {
-            samples[i] = (short) ((pcm[2 * i] & 0xFF) | (pcm[2 * i + 1] << 8));
-        }
-        return new FormatConverter(rate, AudioFormat.PCM16_16K).convert(samples, samples.length);
+        return Pcm16.toBytes(Resampler.resample(Pcm16.toShorts(pcm), rate, MODEL_RATE));
     }
 
     /** The sphinx4 recognizer, kept allocated between utterances; its decode loop reads one stream. */
