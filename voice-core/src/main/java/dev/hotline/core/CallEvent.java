@@ -55,6 +55,23 @@ public sealed interface CallEvent {
     }
 
     /**
+     * The caller finished speaking and a turn began: the utterance goes to the transcriber.
+     *
+     * @param turn the turn's number within the call, from 1
+     * @param utterance how long the caller's utterance lasted, pre-roll included
+     */
+    record TurnStarted(String callId, Instant at, int turn, Duration utterance) implements CallEvent {
+    }
+
+    /**
+     * The caller pressed a key.
+     *
+     * @param digit {@code 0-9}, {@code *}, {@code #} or {@code A-D}
+     */
+    record DtmfReceived(String callId, Instant at, char digit) implements CallEvent {
+    }
+
+    /**
      * A caller utterance was heard but dropped without a reply.
      *
      * @param transcript what was transcribed

@@ -1,0 +1,270 @@
+package dev.hotline.twilio;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hotline.twilio.MalformedMessageException.Problem;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The wire format of Twilio Media Streams (bidirectional, {@code <Connect><Stream>}): parses the JSON text
+ * messages Twilio sends and writes the three Twilio accepts ({@code media}, {@code mark}, {@code clear}).
+ *
+ * <p>Inbound, the codec checks what the transport relies on: the event is known, the fields the engine uses
+ * are present with the documented types, numbers written as strings are numbers, the payload is base64, a
+ * DTMF digit is a key. Fields the engine does not use are ignored, as Twilio may add new ones. Anything else
+ * is a {@link MalformedMessageException}; the codec never throws an unchecked exception on bad input.
+ *
+ * <p>Outbound messages have exactly the shape of Twilio's documented examples, keys in the same order:
+ * <pre>
+ * {"event":"media","streamSid":"MZ...","media":{"payload":"&lt;base64 mu-law&gt;"}}
+ * {"event":"mark","streamSid":"MZ...","mark":{"name":"..."}}
+ * {"event":"clear","streamSid":"MZ..."}
+ * </pre>
+ *
+ * <p>Thread-safe and stateless: one instance serves every call.
+ */
+public final class MediaStreamCodec {
+
+    /**
+     * The default largest inbound message, in characters. A real 20 ms media message is about 300 characters
+     * and a {@code start} with custom parameters a few kilobytes ({@code <Parameter>} name plus value is under
+     * 500 characters each, per Twilio's TwiML docs); Twilio documents no maximum, so 64 KiB leaves room.
+     */
+    public static final int DEFAULT_MAX_MESSAGE_CHARS = 64 * 1024;
+
+    /** Keys a caller can press; Twilio reports them in {@code dtmf.digit}. */
+    private static final String DTMF_DIGITS = "0123456789*#ABCD";
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final int maxMessageChars;
+
+    /** A codec that accepts messages up to {@link #DEFAULT_MAX_MESSAGE_CHARS}. */
+    public MediaStreamCodec() {
+        this(DEFAULT_MAX_MESSAGE_CHARS);
+    }
+
+    /** A codec that refuses inbound messages longer than {@code maxMessageChars}. */
+    public MediaStreamCodec(int maxMessageChars) {
+        if (maxMessageChars < 1024) {
+            throw new IllegalArgumentException("maxMessageChars must be >= 1024, was " + maxMessageChars);
+        }
+        this.maxMessageChars = maxMessageChars;
+    }
+
+    /** The largest inbound message accepted, in characters. */
+    public int maxMessageChars() {
+        return maxMessageChars;
+    }
+
+    /**
+     * Parses one text frame from Twilio.
+     *
+     * @throws MalformedMessageException if the text is too long, not a JSON object, names an unknown event,
+     *     lacks a field the event needs or holds a value of the wrong type
+     */
+    public MediaStreamMessage decode(String text) throws MalformedMessageException {
+        Objects.requireNonNull(text, "text");
+        if (text.length() > maxMessageChars) {
+            throw new MalformedMessageException(Problem.TOO_LARGE,
+                    "message of " + text.length() + " characters exceeds the limit of " + maxMessageChars);
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new MalformedMessageException(Problem.NOT_JSON,
+                    "message is not JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new MalformedMessageException(Problem.NOT_JSON, "message is not a JSON object");
+        }
+        String event = text(root, "event", "message");
+        return switch (event) {
+            case "connected" -> new MediaStreamMessage.Connected(
+                    optionalText(root, "protocol"), optionalText(root, "version"));
+            case "start" -> start(root);
+            case "media" -> media(root);
+            case "dtmf" -> dtmf(root);
+            case "mark" -> new MediaStreamMessage.Mark(number(root, "sequenceNumber", "mark"),
+                    text(root, "streamSid", "mark"), text(object(root, "mark", "mark"), "name", "mark.mark"));
+            case "stop" -> stop(root);
+            default -> throw new MalformedMessageException(Problem.UNKNOWN_EVENT,
+                    "unknown event \"" + abbreviate(event) + "\"");
+        };
+    }
+
+    /** The {@code media} message that plays {@code mulaw} (8 kHz mu-law, no file header) on the call. */
+    public String encodeMedia(String streamSid, byte[] mulaw) {
+        Objects.requireNonNull(mulaw, "mulaw");
+        ObjectNode message = envelope("media", streamSid);
+        message.putObject("media").put("payload", Base64.getEncoder().encodeToString(mulaw));
+        return message.toString();
+    }
+
+    /** The {@code mark} message Twilio echoes when the audio sent before it has played or was cleared. */
+    public String encodeMark(String streamSid, String name) {
+        Objects.requireNonNull(name, "name");
+        ObjectNode message = envelope("mark", streamSid);
+        message.putObject("mark").put("name", name);
+        return message.toString();
+    }
+
+    /** The {@code clear} message that drops all audio Twilio has buffered and echoes its pending marks. */
+    public String encodeClear(String streamSid) {
+        return envelope("clear", streamSid).toString();
+    }
+
+    private ObjectNode envelope(String event, String streamSid) {
+        Objects.requireNonNull(streamSid, "streamSid");
+        ObjectNode message = json.createObjectNode();
+        message.put("event", event);
+        message.put("streamSid", streamSid);
+        return message;
+    }
+
+    private MediaStreamMessage.Start start(JsonNode root) throws MalformedMessageException {
+        JsonNode start = object(root, "start", "start");
+        JsonNode format = object(start, "mediaFormat", "start.start");
+        List<String> tracks = new ArrayList<>();
+        JsonNode trackNode = start.get("tracks");
+        if (trackNode != null && !trackNode.isNull()) {
+            if (!trackNode.isArray()) {
+                throw new MalformedMessageException(Problem.BAD_VALUE, "start.start.tracks must be an array");
+            }
+            for (JsonNode track : trackNode) {
+                if (!track.isTextual()) {
+                    throw new MalformedMessageException(Problem.BAD_VALUE, "start.start.tracks must hold strings");
+                }
+                tracks.add(track.asText());
+            }
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        JsonNode custom = start.get("customParameters");
+        if (custom != null && !custom.isNull()) {
+            if (!custom.isObject()) {
+                throw new MalformedMessageException(Problem.BAD_VALUE,
+                        "start.start.customParameters must be an object");
+            }
+            for (Map.Entry<String, JsonNode> entry : custom.properties()) {
+                if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
+                    throw new MalformedMessageException(Problem.BAD_VALUE,
+                            "start.start.customParameters." + abbreviate(entry.getKey()) + " must be a string");
+                }
+                parameters.put(entry.getKey(), entry.getValue().asText());
+            }
+        }
+        return new MediaStreamMessage.Start(
+                number(root, "sequenceNumber", "start"),
+                text(root, "streamSid", "start"),
+                optionalText(start, "accountSid"),
+                text(start, "callSid", "start.start"),
+                tracks,
+                text(format, "encoding", "start.start.mediaFormat"),
+                Math.toIntExact(number(format, "sampleRate", "start.start.mediaFormat")),
+                Math.toIntExact(number(format, "channels", "start.start.mediaFormat")),
+                parameters);
+    }
+
+    private MediaStreamMessage.Media media(JsonNode root) throws MalformedMessageException {
+        JsonNode media = object(root, "media", "media");
+        String payload = text(media, "payload", "media.media");
+        byte[] audio;
+        try {
+            audio = Base64.getDecoder().decode(payload);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException(Problem.BAD_BASE64,
+                    "media.media.payload is not valid base64: " + e.getMessage());
+        }
+        return new MediaStreamMessage.Media(
+                number(root, "sequenceNumber", "media"),
+                text(root, "streamSid", "media"),
+                optionalText(media, "track"),
+                number(media, "chunk", "media.media"),
+                number(media, "timestamp", "media.media"),
+                audio);
+    }
+
+    private MediaStreamMessage.Dtmf dtmf(JsonNode root) throws MalformedMessageException {
+        JsonNode dtmf = object(root, "dtmf", "dtmf");
+        String digit = text(dtmf, "digit", "dtmf.dtmf");
+        if (digit.length() != 1 || DTMF_DIGITS.indexOf(digit.charAt(0)) < 0) {
+            throw new MalformedMessageException(Problem.BAD_VALUE,
+                    "dtmf.dtmf.digit must be one of " + DTMF_DIGITS + ", was \"" + abbreviate(digit) + "\"");
+        }
+        return new MediaStreamMessage.Dtmf(number(root, "sequenceNumber", "dtmf"), text(root, "streamSid", "dtmf"),
+                optionalText(dtmf, "track"), digit.charAt(0));
+    }
+
+    private MediaStreamMessage.Stop stop(JsonNode root) throws MalformedMessageException {
+        JsonNode stop = root.get("stop");
+        String accountSid = null;
+        String callSid = null;
+        if (stop != null && stop.isObject()) {
+            accountSid = optionalText(stop, "accountSid");
+            callSid = optionalText(stop, "callSid");
+        }
+        return new MediaStreamMessage.Stop(number(root, "sequenceNumber", "stop"), text(root, "streamSid", "stop"),
+                accountSid, callSid);
+    }
+
+    private static JsonNode object(JsonNode parent, String field, String where) throws MalformedMessageException {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            throw new MalformedMessageException(Problem.MISSING_FIELD, where + " lacks \"" + field + "\"");
+        }
+        if (!node.isObject()) {
+            throw new MalformedMessageException(Problem.BAD_VALUE, where + "." + field + " must be an object");
+        }
+        return node;
+    }
+
+    private static String text(JsonNode parent, String field, String where) throws MalformedMessageException {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            throw new MalformedMessageException(Problem.MISSING_FIELD, where + " lacks \"" + field + "\"");
+        }
+        if (!node.isTextual()) {
+            throw new MalformedMessageException(Problem.BAD_VALUE, where + "." + field + " must be a string");
+        }
+        return node.asText();
+    }
+
+    private static String optionalText(JsonNode parent, String field) {
+        JsonNode node = parent.get(field);
+        return node == null || node.isNull() || !node.isValueNode() ? null : node.asText();
+    }
+
+    /** A non-negative int-sized integer that Twilio writes as a string ({@code "4"}) or, in mediaFormat, as a number. */
+    private static long number(JsonNode parent, String field, String where) throws MalformedMessageException {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            throw new MalformedMessageException(Problem.MISSING_FIELD, where + " lacks \"" + field + "\"");
+        }
+        long value = -1;
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            value = node.asLong();
+        } else if (node.isTextual()) {
+            String digits = node.asText();
+            if (!digits.isEmpty() && digits.length() <= 10 && digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                value = Long.parseLong(digits);
+            }
+        }
+        if (value >= 0 && value <= Integer.MAX_VALUE) {
+            return value;
+        }
+        throw new MalformedMessageException(Problem.BAD_VALUE,
+                where + "." + field + " must be a non-negative integer, was " + abbreviate(node.toString()));
+    }
+
+    /** Keeps error messages short when a peer sends something huge. */
+    private static String abbreviate(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,179 @@
+package dev.hotline.twilio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hotline.twilio.MalformedMessageException.Problem;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MediaStreamCodecTest {
+
+    private static final String SID = "MZXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
+    private final MediaStreamCodec codec = new MediaStreamCodec();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void given_docs_connected_when_decoded_then_protocol_and_version() throws Exception {
+        var message = codec.decode(SharedFixtures.read("docs-examples/from_twilio_connected.json"));
+        assertThat(message).isEqualTo(new MediaStreamMessage.Connected("Call", "1.0.0"));
+    }
+
+    @Test
+    void given_docs_start_when_decoded_then_every_field_and_custom_parameters() throws Exception {
+        var start = (MediaStreamMessage.Start) codec.decode(SharedFixtures.read("docs-examples/from_twilio_start.json"));
+        assertThat(start.sequenceNumber()).isEqualTo(1);
+        assertThat(start.streamSid()).isEqualTo(SID);
+        assertThat(start.accountSid()).isEqualTo("ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX");
+        assertThat(start.callSid()).isEqualTo("CAXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX");
+        assertThat(start.tracks()).containsExactly("inbound");
+        assertThat(start.encoding()).isEqualTo("audio/x-mulaw");
+        assertThat(start.sampleRate()).isEqualTo(8000);
+        assertThat(start.channels()).isEqualTo(1);
+        assertThat(start.customParameters())
+                .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("FirstName", "Jane", "LastName", "Doe",
+                        "RemoteParty", "Bob"));
+    }
+
+    @Test
+    void given_docs_dtmf_mark_and_stop_when_decoded_then_fields_match() throws Exception {
+        assertThat(codec.decode(SharedFixtures.read("docs-examples/from_twilio_dtmf.json")))
+                .isEqualTo(new MediaStreamMessage.Dtmf(5, SID, "inbound_track", '1'));
+        assertThat(codec.decode(SharedFixtures.read("docs-examples/from_twilio_mark.json")))
+                .isEqualTo(new MediaStreamMessage.Mark(4, SID, "my label"));
+        assertThat(codec.decode(SharedFixtures.read("docs-examples/from_twilio_stop.json")))
+                .isEqualTo(new MediaStreamMessage.Stop(5, SID, "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+                        "CAXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"));
+    }
+
+    @Test
+    void given_docs_media_with_its_abbreviated_payload_when_decoded_then_bad_base64() throws Exception {
+        String docs = SharedFixtures.read("docs-examples/from_twilio_media_inbound_track.json");
+        assertThatThrownBy(() -> codec.decode(docs))
+                .isInstanceOfSatisfying(MalformedMessageException.class,
+                        e -> assertThat(e.problem()).isEqualTo(Problem.BAD_BASE64));
+    }
+
+    @Test
+    void given_docs_media_with_a_valid_payload_when_decoded_then_numbers_from_strings_and_bytes() throws Exception {
+        ObjectNode docs = (ObjectNode) json.readTree(SharedFixtures.read("docs-examples/from_twilio_media_inbound_track.json"));
+        byte[] audio = {(byte) 0xFF, 0x7F, 0x00, 0x12};
+        ((ObjectNode) docs.get("media")).put("payload", Base64.getEncoder().encodeToString(audio));
+
+        var media = (MediaStreamMessage.Media) codec.decode(docs.toString());
+
+        assertThat(media.sequenceNumber()).isEqualTo(4);
+        assertThat(media.streamSid()).isEqualTo(SID);
+        assertThat(media.track()).isEqualTo("inbound");
+        assertThat(media.chunk()).isEqualTo(2);
+        assertThat(media.timestamp()).isEqualTo(5);
+        assertThat(media.payload()).containsExactly(audio);
+    }
+
+    @Test
+    void given_the_real_capture_when_fed_one_message_at_a_time_then_616_frames_of_20_ms() throws Exception {
+        List<String> lines = SharedFixtures.captureLines();
+        List<MediaStreamMessage> messages = new ArrayList<>();
+        for (String line : lines) {
+            messages.add(codec.decode(line));
+        }
+
+        assertThat(messages).hasSize(619);
+        assertThat(messages.getFirst()).isInstanceOf(MediaStreamMessage.Connected.class);
+        var start = (MediaStreamMessage.Start) messages.get(1);
+        assertThat(start.customParameters()).isEmpty();
+        assertThat(start.callSid()).isEqualTo("CA3ae75ffe1c5d8847e478556c07d07103");
+        List<MediaStreamMessage.Media> media = messages.stream()
+                .filter(MediaStreamMessage.Media.class::isInstance).map(MediaStreamMessage.Media.class::cast).toList();
+        assertThat(media).hasSize(616).allSatisfy(m -> assertThat(m.payload()).hasSize(160));
+        for (int i = 0; i < media.size(); i++) {
+            assertThat(media.get(i).chunk()).isEqualTo(i + 1);
+            assertThat(media.get(i).sequenceNumber()).isEqualTo(i + 2);
+            assertThat(media.get(i).timestamp()).isEqualTo(135 + 20L * i);
+        }
+        assertThat(messages.getLast()).isEqualTo(new MediaStreamMessage.Stop(618, "test_stream",
+                "AC64f4d8c1481c0a5ac9cdbe997bfbcf58", "CA3ae75ffe1c5d8847e478556c07d07103"));
+    }
+
+    @Test
+    void given_mark_and_clear_when_encoded_then_exactly_the_docs_messages() throws Exception {
+        assertThat(codec.encodeMark(SID, "my label"))
+                .isEqualTo(json.readTree(SharedFixtures.read("docs-examples/to_twilio_mark.json")).toString());
+        assertThat(codec.encodeClear(SID))
+                .isEqualTo(json.readTree(SharedFixtures.read("docs-examples/to_twilio_clear.json")).toString());
+    }
+
+    @Test
+    void given_audio_when_encoded_then_the_docs_media_shape_with_a_base64_payload() throws Exception {
+        byte[] audio = new byte[160];
+        java.util.Arrays.fill(audio, (byte) 0xFF);
+        ObjectNode expected = (ObjectNode) json.readTree(SharedFixtures.read("docs-examples/to_twilio_media.json"));
+        ((ObjectNode) expected.get("media")).put("payload", Base64.getEncoder().encodeToString(audio));
+
+        String encoded = codec.encodeMedia(SID, audio);
+
+        assertThat(encoded).isEqualTo(expected.toString());
+        var decodedBack = Base64.getDecoder().decode(json.readTree(encoded).get("media").get("payload").asText());
+        assertThat(decodedBack).containsExactly(audio);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
+        "not JSON | hello | NOT_JSON",
+        "truncated JSON | {\"event\":\"media\" | NOT_JSON",
+        "JSON array | [1,2] | NOT_JSON",
+        "JSON string | '\"media\"' | NOT_JSON",
+        "no event | {\"streamSid\":\"MZ1\"} | MISSING_FIELD",
+        "event not a string | {\"event\":7} | BAD_VALUE",
+        "unknown event | {\"event\":\"transfer\",\"streamSid\":\"MZ1\"} | UNKNOWN_EVENT",
+        "media without streamSid | {\"event\":\"media\",\"sequenceNumber\":\"2\",\"media\":{\"track\":\"inbound\",\"chunk\":\"1\",\"timestamp\":\"5\",\"payload\":\"//8=\"}} | MISSING_FIELD",
+        "media without payload | {\"event\":\"media\",\"sequenceNumber\":\"2\",\"streamSid\":\"MZ1\",\"media\":{\"chunk\":\"1\",\"timestamp\":\"5\"}} | MISSING_FIELD",
+        "media not an object | {\"event\":\"media\",\"sequenceNumber\":\"2\",\"streamSid\":\"MZ1\",\"media\":\"x\"} | BAD_VALUE",
+        "bad base64 | {\"event\":\"media\",\"sequenceNumber\":\"2\",\"streamSid\":\"MZ1\",\"media\":{\"chunk\":\"1\",\"timestamp\":\"5\",\"payload\":\"%%%\"}} | BAD_BASE64",
+        "chunk not a number | {\"event\":\"media\",\"sequenceNumber\":\"2\",\"streamSid\":\"MZ1\",\"media\":{\"chunk\":\"one\",\"timestamp\":\"5\",\"payload\":\"//8=\"}} | BAD_VALUE",
+        "negative timestamp | {\"event\":\"media\",\"sequenceNumber\":\"2\",\"streamSid\":\"MZ1\",\"media\":{\"chunk\":\"1\",\"timestamp\":\"-5\",\"payload\":\"//8=\"}} | BAD_VALUE",
+        "sequence number too big | {\"event\":\"mark\",\"sequenceNumber\":\"99999999999999\",\"streamSid\":\"MZ1\",\"mark\":{\"name\":\"a\"}} | BAD_VALUE",
+        "start without callSid | {\"event\":\"start\",\"sequenceNumber\":\"1\",\"streamSid\":\"MZ1\",\"start\":{\"streamSid\":\"MZ1\",\"mediaFormat\":{\"encoding\":\"audio/x-mulaw\",\"sampleRate\":8000,\"channels\":1}}} | MISSING_FIELD",
+        "start without mediaFormat | {\"event\":\"start\",\"sequenceNumber\":\"1\",\"streamSid\":\"MZ1\",\"start\":{\"callSid\":\"CA1\"}} | MISSING_FIELD",
+        "custom parameter not a string | {\"event\":\"start\",\"sequenceNumber\":\"1\",\"streamSid\":\"MZ1\",\"start\":{\"callSid\":\"CA1\",\"mediaFormat\":{\"encoding\":\"audio/x-mulaw\",\"sampleRate\":8000,\"channels\":1},\"customParameters\":{\"a\":{}}}} | BAD_VALUE",
+        "dtmf digit not a key | {\"event\":\"dtmf\",\"sequenceNumber\":\"3\",\"streamSid\":\"MZ1\",\"dtmf\":{\"digit\":\"12\"}} | BAD_VALUE",
+        "mark without name | {\"event\":\"mark\",\"sequenceNumber\":\"3\",\"streamSid\":\"MZ1\",\"mark\":{}} | MISSING_FIELD",
+        "stop without streamSid | {\"event\":\"stop\",\"sequenceNumber\":\"9\"} | MISSING_FIELD",
+    })
+    void given_a_malformed_message_when_decoded_then_a_checked_exception_naming_the_problem(
+            String why, String text, Problem problem) {
+        assertThatThrownBy(() -> codec.decode(text))
+                .as(why)
+                .isInstanceOfSatisfying(MalformedMessageException.class, e -> {
+                    assertThat(e.problem()).isEqualTo(problem);
+                    assertThat(e.getMessage()).isNotBlank();
+                });
+    }
+
+    @Test
+    void given_a_message_over_the_limit_when_decoded_then_too_large_without_parsing() {
+        String huge = "{\"event\":\"media\",\"pad\":\"" + "x".repeat(MediaStreamCodec.DEFAULT_MAX_MESSAGE_CHARS) + "\"}";
+        assertThatThrownBy(() -> codec.decode(huge))
+                .isInstanceOfSatisfying(MalformedMessageException.class,
+                        e -> assertThat(e.problem()).isEqualTo(Problem.TOO_LARGE));
+    }
+
+    @Test
+    void given_an_unknown_field_when_decoded_then_ignored_as_twilio_may_add_fields() throws Exception {
+        var mark = codec.decode("{\"event\":\"mark\",\"sequenceNumber\":\"3\",\"streamSid\":\"MZ1\","
+                + "\"mark\":{\"name\":\"a\"},\"newField\":{\"x\":1}}");
+        assertThat(mark).isEqualTo(new MediaStreamMessage.Mark(3, "MZ1", "a"));
+    }
+
+    @Test
+    void given_a_tiny_limit_when_constructed_then_refused() {
+        assertThatThrownBy(() -> new MediaStreamCodec(10)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxMessageChars");
+    }
+}

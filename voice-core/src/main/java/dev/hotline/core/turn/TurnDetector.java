@@ -1,0 +1,237 @@
+package dev.hotline.core.turn;
+
+import dev.hotline.audio.AudioFormat;
+import dev.hotline.core.CallSettings;
+import dev.hotline.core.Utterance;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * Finds the caller's turns in a stream of frames, in audio time: a turn starts once speech has lasted
+ * {@code speechStart} (so clicks and short noises do not start one) and ends after {@code endOfTurnSilence}
+ * of silence, or when it reaches {@code maxUtterance}. The utterance handed on includes up to
+ * {@code preRoll} of the audio before the speech was first heard, so the first syllable is not clipped.
+ *
+ * <p>Frames may have any length; each frame counts as speech or silence as a whole, by comparing the VAD's
+ * probability with {@code speechThreshold}.
+ *
+ * <p><b>Bounded.</b> The pre-roll ring holds {@code preRoll + 2 * speechStart}; the utterance buffer grows
+ * on demand up to {@code preRoll + maxUtterance} and is released when the utterance is taken, so an idle
+ * call holds only the ring.
+ *
+ * <p>Not thread-safe: one per call, fed by the inbound thread.
+ */
+public final class TurnDetector {
+
+    /** What a frame changed. */
+    public enum Event {
+        /** Nothing worth telling. */
+        NONE,
+        /** Speech has lasted long enough to be a turn (the start of speech was {@code speechStart} ago or more). */
+        SPEECH_STARTED,
+        /** The turn ended; take it with {@link #takeUtterance()}. */
+        TURN_ENDED
+    }
+
+    private enum State { SILENCE, CANDIDATE, SPEECH }
+
+    /** The smallest utterance buffer, grown by doubling. */
+    private static final int INITIAL_CAPACITY_SAMPLES = 16_000;
+    /** Trailing silence kept at the end of an utterance, so the recognizer hears the last word end. */
+    private static final Duration TRAILING_SILENCE_KEPT = Duration.ofMillis(200);
+
+    private final int sampleRate;
+    private final double threshold;
+    private final long speechStartSamples;
+    private final long endSilenceSamples;
+    private final int preRollSamples;
+    private final int maxUtteranceSamples;
+    private final int trailingKeptSamples;
+    private final short[] ring;
+    private int ringPos;
+    private int ringFill;
+
+    private State state = State.SILENCE;
+    private long candidateVoiced;
+    private long candidateGap;
+    private long candidateElapsed;
+    private long voiced;
+    private long silenceRun;
+    private short[] utterance;
+    private int utteranceLength;
+    private Utterance finished;
+
+    /** A detector for audio at {@code sampleRate} Hz with the turn settings of {@code settings}. */
+    public TurnDetector(CallSettings settings, int sampleRate) {
+        if (sampleRate <= 0) {
+            throw new IllegalArgumentException("sampleRate must be > 0, was " + sampleRate);
+        }
+        this.sampleRate = sampleRate;
+        this.threshold = settings.speechThreshold();
+        this.speechStartSamples = samples(settings.speechStart());
+        this.endSilenceSamples = samples(settings.endOfTurnSilence());
+        this.preRollSamples = (int) samples(settings.preRoll());
+        this.maxUtteranceSamples = Math.toIntExact(preRollSamples + samples(settings.maxUtterance()));
+        this.trailingKeptSamples = (int) samples(TRAILING_SILENCE_KEPT);
+        this.ring = new short[Math.toIntExact(preRollSamples + 2 * speechStartSamples)];
+    }
+
+    /**
+     * Feeds one frame.
+     *
+     * @param pcm the frame's samples
+     * @param length how many samples of {@code pcm} to use
+     * @param speechProbability the VAD's verdict on the frame
+     */
+    public Event onFrame(short[] pcm, int length, float speechProbability) {
+        boolean speech = speechProbability >= threshold;
+        remember(pcm, length);
+        switch (state) {
+            case SILENCE -> {
+                if (speech) {
+                    state = State.CANDIDATE;
+                    candidateVoiced = length;
+                    candidateGap = 0;
+                    candidateElapsed = length;
+                    return maybeStart();
+                }
+                return Event.NONE;
+            }
+            case CANDIDATE -> {
+                candidateElapsed += length;
+                if (speech) {
+                    candidateVoiced += length;
+                    candidateGap = 0;
+                    return maybeStart();
+                }
+                candidateGap += length;
+                if (candidateGap > speechStartSamples) {
+                    state = State.SILENCE;
+                }
+                return Event.NONE;
+            }
+            case SPEECH -> {
+                append(pcm, length);
+                if (speech) {
+                    voiced += length;
+                    silenceRun = 0;
+                } else {
+                    silenceRun += length;
+                }
+                if (silenceRun >= endSilenceSamples || utteranceLength >= maxUtteranceSamples) {
+                    finish();
+                    return Event.TURN_ENDED;
+                }
+                return Event.NONE;
+            }
+            default -> throw new IllegalStateException("unknown state " + state);
+        }
+    }
+
+    /** Whether speech is going on (a candidate or a started turn). */
+    public boolean hearingSpeech() {
+        return state != State.SILENCE;
+    }
+
+    /** Whether a turn has started and not yet ended. */
+    public boolean inTurn() {
+        return state == State.SPEECH;
+    }
+
+    /** How much speech (voiced audio only) was heard since the current speech began; zero in silence. */
+    public Duration voicedSoFar() {
+        long samples = switch (state) {
+            case SILENCE -> 0;
+            case CANDIDATE -> candidateVoiced;
+            case SPEECH -> voiced;
+        };
+        return Duration.ofNanos(samples * 1_000_000_000L / sampleRate);
+    }
+
+    /** The silence since the last speech frame of the current turn; zero outside a turn. */
+    public Duration silenceSoFar() {
+        return state == State.SPEECH ? Duration.ofNanos(silenceRun * 1_000_000_000L / sampleRate) : Duration.ZERO;
+    }
+
+    /** A copy of the turn so far (pre-roll included), or {@code null} outside a turn. */
+    public Utterance snapshot() {
+        return state == State.SPEECH ? toUtterance(utterance, utteranceLength) : null;
+    }
+
+    /** The utterance of the turn that just ended, once; {@code null} if there is none. */
+    public Utterance takeUtterance() {
+        Utterance out = finished;
+        finished = null;
+        return out;
+    }
+
+    /** Forgets everything: the pre-roll, any turn in progress, any utterance not taken. */
+    public void reset() {
+        state = State.SILENCE;
+        ringPos = 0;
+        ringFill = 0;
+        utterance = null;
+        utteranceLength = 0;
+        finished = null;
+    }
+
+    private Event maybeStart() {
+        if (candidateVoiced < speechStartSamples) {
+            return Event.NONE;
+        }
+        state = State.SPEECH;
+        voiced = candidateVoiced;
+        silenceRun = candidateGap;
+        int keep = (int) Math.min(ringFill, candidateElapsed + preRollSamples);
+        utterance = new short[Math.min(Math.max(INITIAL_CAPACITY_SAMPLES, keep * 2), maxUtteranceSamples)];
+        int start = Math.floorMod(ringPos - keep, ring.length);
+        for (int i = 0; i < keep; i++) {
+            utterance[i] = ring[(start + i) % ring.length];
+        }
+        utteranceLength = keep;
+        return Event.SPEECH_STARTED;
+    }
+
+    private void finish() {
+        long dropTrailing = Math.max(0, silenceRun - trailingKeptSamples);
+        int length = (int) Math.max(0, utteranceLength - dropTrailing);
+        finished = toUtterance(utterance, length);
+        utterance = null;
+        utteranceLength = 0;
+        state = State.SILENCE;
+        voiced = 0;
+        silenceRun = 0;
+    }
+
+    private void remember(short[] pcm, int length) {
+        for (int i = 0; i < length; i++) {
+            ring[ringPos] = pcm[i];
+            ringPos = (ringPos + 1) % ring.length;
+        }
+        ringFill = Math.min(ring.length, ringFill + length);
+    }
+
+    private void append(short[] pcm, int length) {
+        int room = maxUtteranceSamples - utteranceLength;
+        int n = Math.min(room, length);
+        if (utteranceLength + n > utterance.length) {
+            utterance = Arrays.copyOf(utterance, Math.min(maxUtteranceSamples,
+                    Math.max(utterance.length * 2, utteranceLength + n)));
+        }
+        System.arraycopy(pcm, 0, utterance, utteranceLength, n);
+        utteranceLength += n;
+    }
+
+    private Utterance toUtterance(short[] samples, int length) {
+        byte[] bytes = new byte[length * 2];
+        for (int i = 0; i < length; i++) {
+            bytes[2 * i] = (byte) samples[i];
+            bytes[2 * i + 1] = (byte) (samples[i] >> 8);
+        }
+        return new Utterance(new AudioFormat(AudioFormat.Encoding.PCM16_LE, sampleRate, 1), bytes);
+    }
+
+    private long samples(Duration d) {
+        return d.toNanos() * sampleRate / 1_000_000_000L;
+    }
+}
