@@ -1,5 +1,7 @@
 package dev.hotline.testkit;
 
+import dev.hotline.audio.G711;
+
 /**
  * Synthetic audio that an energy-based voice activity detector takes for speech: a voiced buzz (a gliding
  * 110-140 Hz fundamental with eight harmonics) shaped by a per-character envelope, loud on vowels, softer on
@@ -68,7 +70,7 @@ public final class SpeechLikeAudio {
 
     /** Speech-like 8 kHz mu-law for {@code text}, 65 ms per character: a simulated caller's utterance. */
     public static byte[] ulaw8k(String text) {
-        return TestkitAudio.encodeUlaw(render(text, TestkitAudio.TELEPHONE_RATE, 65).samples());
+        return G711.linearToUlaw(render(text, TestkitAudio.TELEPHONE_RATE, 65).samples());
     }
 
     private static boolean isPause(char c) {

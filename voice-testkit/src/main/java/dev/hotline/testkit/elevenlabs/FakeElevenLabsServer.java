@@ -8,7 +8,8 @@ import dev.hotline.testkit.Fault;
 import dev.hotline.testkit.FakeServerSupport;
 import dev.hotline.testkit.RecordedRequest;
 import dev.hotline.testkit.SpeechLikeAudio;
-import dev.hotline.testkit.TestkitAudio;
+import dev.hotline.audio.G711;
+import dev.hotline.audio.Pcm16;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
@@ -605,22 +606,13 @@ public final class FakeElevenLabsServer implements AutoCloseable {
         byte[] encode(short[] samples) {
             switch (kind) {
                 case ULAW -> {
-                    return TestkitAudio.encodeUlaw(samples);
+                    return G711.linearToUlaw(samples);
                 }
                 case ALAW -> {
-                    byte[] out = new byte[samples.length];
-                    for (int i = 0; i < samples.length; i++) {
-                        out[i] = TestkitAudio.encodeAlaw(samples[i]);
-                    }
-                    return out;
+                    return G711.linearToAlaw(samples);
                 }
                 default -> {
-                    byte[] out = new byte[samples.length * 2];
-                    for (int i = 0; i < samples.length; i++) {
-                        out[2 * i] = (byte) samples[i];
-                        out[2 * i + 1] = (byte) (samples[i] >> 8);
-                    }
-                    return out;
+                    return Pcm16.toBytes(samples);
                 }
             }
         }

@@ -43,6 +43,6 @@ public record CallReport(String streamSid, String callSid, Optional<Duration> gr
 
     /** Writes what the caller heard as a 16-bit PCM 8 kHz WAV file. */
     public void writeHeardWav(Path file) throws IOException {
-        TestkitAudio.writeWav(file, TestkitAudio.decodeUlaw(heard, 0, heard.length), TestkitAudio.TELEPHONE_RATE);
+        TestkitAudio.writeUlawAsWav(heard, file);
     }
 }
