@@ -183,7 +183,8 @@ class SimulatedTwilioCallerTest {
             }
         })) {
             CallReport report = SimulatedTwilioCaller.dialing(hotline.url()).call(quickScript()
-                    .say(tone(200), "question").interrupt(tone(300), Duration.ofMillis(300), "interruption").build());
+                    .replyTimeout(Duration.ofSeconds(1)).say(tone(200), "question")
+                    .interrupt(tone(300), Duration.ofMillis(300), "interruption").build());
 
             assertThat(report.turns()).hasSize(2);
             TurnReport first = report.turns().get(0);
