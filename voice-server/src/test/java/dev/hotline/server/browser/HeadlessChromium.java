@@ -120,16 +120,29 @@ final class HeadlessChromium implements AutoCloseable {
         throw new IOException("chromium has no page target: " + targets.body());
     }
 
+    /** Stops the browser and every process it started (renderers, the zygote), then deletes its profile. */
     @Override
     public void close() throws Exception {
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        children.forEach(ProcessHandle::destroy);
+        for (ProcessHandle handle : concat(children, process.toHandle())) {
+            try {
+                handle.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                handle.destroyForcibly();
+            }
         }
         try (Stream<Path> files = Files.walk(profile)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
             }
         }
+    }
+
+    private static List<ProcessHandle> concat(List<ProcessHandle> children, ProcessHandle parent) {
+        List<ProcessHandle> all = new ArrayList<>(children);
+        all.add(parent);
+        return all;
     }
 }
