@@ -1,10 +1,5 @@
 package dev.hotline.bench;
 
-import dev.hotline.core.CallHandle;
-import dev.hotline.core.CallSettings;
-import dev.hotline.core.CallState;
-import dev.hotline.core.Engine;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,8 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * voice-to-voice latency minus the end-of-turn wait and minus provider time (the instant fakes' own few
  * microseconds are included, so it is an upper bound). Target: p99 &lt;= 2 ms.
  *
- * <p>Each invocation feeds silent frames until the turn is detected and spins until the first reply audio
- * is sent; setup feeds the caller's speech and most of the silence, teardown plays the reply out.
+ * <p>Each invocation feeds silent frames until the turn is detected and waits (parked) until the first reply
+ * audio is sent; setup feeds the caller's speech and most of the silence, teardown plays the reply out.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -36,75 +31,31 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class TurnLatencyBenchmark {
 
-    /** Frames of silence the setup feeds: one short of the 700 ms end-of-turn silence. */
-    private static final int SILENCE_FRAMES_BEFORE = 34;
-    private static final int SPEECH_FRAMES = 15;
-
-    private Engine engine;
-    private BenchTransport transport;
-    private CallHandle call;
+    private TurnDriver driver;
 
     @Setup(Level.Trial)
     public void startCall() {
-        CallSettings settings = CallSettings.defaults().toBuilder()
-                .maxExchanges(Integer.MAX_VALUE)
-                .maxCallLength(Duration.ofDays(365))
-                .build();
-        engine = Engine.builder()
-                .transcriber(new InstantProviders.Stt())
-                .responder(new InstantProviders.Llm())
-                .synthesizer(new InstantProviders.Tts())
-                .settings(settings)
-                .build();
-        transport = new BenchTransport();
-        call = engine.startCall(transport);
-        transport.connect("CA-bench");
-        playUntilListening();
-        for (int i = 0; i < 50; i++) {
-            transport.feed(BenchTransport.SILENCE);
-        }
+        driver = new TurnDriver();
     }
 
     @Setup(Level.Invocation)
     public void callerSpeaks() {
-        for (int i = 0; i < SPEECH_FRAMES; i++) {
-            transport.feed(BenchTransport.LOUD);
-        }
-        for (int i = 0; i < SILENCE_FRAMES_BEFORE; i++) {
-            transport.feed(BenchTransport.SILENCE);
-        }
-        transport.resetAudioFlag();
+        driver.callerSpeaks();
     }
 
     @Benchmark
     public boolean endOfTurnToFirstAudio() throws InterruptedException {
-        while (call.state() == CallState.LISTENING) {
-            transport.feed(BenchTransport.SILENCE);
-        }
-        transport.awaitAudio();
+        driver.endOfTurnToFirstAudio();
         return true;
     }
 
     @TearDown(Level.Invocation)
     public void replyPlaysOut() {
-        playUntilListening();
+        driver.playUntilListening();
     }
 
     @TearDown(Level.Trial)
     public void endCall() throws InterruptedException {
-        transport.stop();
-        engine.shutdown(Duration.ZERO);
-    }
-
-    private void playUntilListening() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (call.state() != CallState.LISTENING) {
-            transport.playAll();
-            Thread.onSpinWait();
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the call did not get back to listening; it is " + call.state());
-            }
-        }
-        transport.playAll();
+        driver.close();
     }
 }
