@@ -340,8 +340,8 @@ public final class CallSession implements CallHandle {
             if (stage != null) {
                 stage.cancel("timeout");
             }
-        } else if (waited >= settings.silenceBound().toNanos() && !speech.fillerRequested) {
-            speech.fillerRequested = true;
+        } else if (audioNanos - speech.heardUntilNanos >= settings.silenceBound().toNanos() && !speech.timedOut) {
+            speech.heardUntilNanos = audioNanos;
             startThread(() -> speakFiller(speech));
         }
     }
@@ -723,7 +723,10 @@ public final class CallSession implements CallHandle {
         }
     }
 
-    /** Speaks the filler phrase ahead of a slow reply, if nothing of the reply is queued yet. */
+    /**
+     * Speaks the filler phrase while a slow reply has nothing queued yet. Repeated each time the caller has
+     * heard nothing for {@code silenceBound} (the filler's own length counts as heard).
+     */
     private void speakFiller(Speech speech) {
         byte[] audio;
         synchronized (lock) {
@@ -749,7 +752,11 @@ public final class CallSession implements CallHandle {
                 fillerAudio = audio;
             }
         }
-        playout.writeFiller(speech, audio);
+        if (playout.writeFiller(speech, audio)) {
+            synchronized (lock) {
+                speech.heardUntilNanos = audioNanos + format.durationOf(audio.length).toNanos();
+            }
+        }
     }
 
     private void startWordCheck(Speech speech, Utterance soFar) {

@@ -237,6 +237,8 @@ class FailurePathsTest {
 
             assertThat(h.synthesizer.texts()).contains(settings.fillerPhrase(), h.persona.apology());
             assertThat(h.synthesizer.texts().getLast()).isEqualTo("Yes!");
+            assertThat(h.transport.longestSilence()).as("the caller never waits longer than the bound")
+                    .isLessThanOrEqualTo(settings.endOfTurnSilence().plus(settings.silenceBound()).plusMillis(100));
             assertThat(h.events(CallEvent.Error.class)).singleElement()
                     .satisfies(e -> assertThat(((ProviderException) e.cause()).kind())
                             .isEqualTo(ProviderException.Kind.TIMEOUT));
