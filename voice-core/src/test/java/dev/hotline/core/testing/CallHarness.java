@@ -116,13 +116,19 @@ public final class CallHarness implements AutoCloseable {
         return observer;
     }
 
+    /** Hangs up a call still running and shuts the engine down. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (call != null && !call.isEnded()) {
             call.hangUp("test over");
         }
         if (engine != null) {
-            engine.shutdown(Duration.ZERO);
+            try {
+                engine.shutdown(Duration.ZERO);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while shutting the engine down", e);
+            }
         }
     }
 }
