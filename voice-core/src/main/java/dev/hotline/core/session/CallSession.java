@@ -29,6 +29,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -402,14 +404,20 @@ public final class CallSession implements CallHandle {
 
     // ---- speaking
 
-    /** Starts a fixed line; the caller must hold the lock and nothing else may be speaking. */
+    /**
+     * Starts a fixed line; the caller must hold the lock and nothing else may be speaking. The line's
+     * pieces all fit its queue, so queueing them never waits (which it must not, under the lock).
+     */
     private void speakLine(Speech.Kind kind, String text) {
-        Speech speech = new Speech(kind, turns, callCancel.child(), PIECE_QUEUE_CAPACITY, 0, 0, audioNanos);
-        current = speech;
+        List<String> pieces = new ArrayList<>();
         SentenceChunker chunker = new SentenceChunker(settings.maxPieceChars(), 0);
+        chunker.append(text, pieces::add);
+        chunker.finish(pieces::add);
+        Speech speech = new Speech(kind, turns, callCancel.child(), Math.max(PIECE_QUEUE_CAPACITY, pieces.size()), 0,
+                0, audioNanos);
+        current = speech;
         try {
-            chunker.append(text, piece -> putPiece(speech, piece));
-            chunker.finish(piece -> putPiece(speech, piece));
+            pieces.forEach(piece -> putPiece(speech, piece));
         } finally {
             speech.pieces.end();
         }
@@ -452,7 +460,7 @@ public final class CallSession implements CallHandle {
                         "no transcript within responderTimeout (" + settings.responderTimeout() + ")"));
                 speech.pieces.put(persona.didNotCatch());
                 return;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 error("stt", e);
                 speech.transcriptReady = ctx.nanoTime().getAsLong();
                 speech.pieces.put(persona.didNotCatch());
@@ -518,7 +526,7 @@ public final class CallSession implements CallHandle {
             }
             error("llm", new ProviderException(ctx.responder().name(), ProviderException.Kind.TIMEOUT,
                     "no reply within responderTimeout (" + settings.responderTimeout() + ")"));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             error("llm", e);
         }
         if (!writer.anyText() && ctx.fallbackResponder() != null && !speech.timedOut) {
@@ -536,7 +544,7 @@ public final class CallSession implements CallHandle {
                     fallback.finish();
                     return;
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 error("llm", e);
                 if (fallback.anyText()) {
                     speech.pieces.put(persona.apology());
@@ -668,7 +676,7 @@ public final class CallSession implements CallHandle {
                         () -> !delivered.get(), e -> error("tts", e)).characters();
             } catch (CancelledException e) {
                 throw e;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (speech.cancel.isCancelled()) {
                     throw new CancelledException(speech.cancel.reason());
                 }
