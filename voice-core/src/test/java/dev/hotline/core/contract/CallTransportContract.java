@@ -73,7 +73,7 @@ public abstract class CallTransportContract {
         record Clear() implements Outbound {
         }
 
-        /** The transport ended the call. */
+        /** The transport ended the call (a WebSocket transport: it closed the connection or asked to hang up). */
         record HangUp() implements Outbound {
         }
     }
