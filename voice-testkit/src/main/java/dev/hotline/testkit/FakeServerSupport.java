@@ -1,0 +1,160 @@
+package dev.hotline.testkit;
+
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+
+/**
+ * What the fake servers share: a Javalin server on 127.0.0.1 at a random port with virtual threads, a
+ * lifetime after which it stops by itself, a bounded request log, and an abrupt connection close.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent.
+ */
+public final class FakeServerSupport implements AutoCloseable {
+
+    /** The most requests a fake remembers; later ones are counted in {@link #droppedRequests()} only. */
+    public static final int MAX_RECORDED_REQUESTS = 10_000;
+    /** A fake that nobody closes stops after this long, so a forgotten one cannot outlive a test run. */
+    public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(30);
+
+    private final Javalin app;
+    private final Thread reaper;
+    private final ConcurrentLinkedQueue<RecordedRequest> requests = new ConcurrentLinkedQueue<>();
+    private final AtomicLong recorded = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Starts a server with the routes {@code routes} adds.
+     *
+     * @param lifetime how long the server runs at most before it stops by itself
+     */
+    public FakeServerSupport(String name, Duration lifetime, Consumer<JavalinConfig> routes) {
+        if (lifetime.isNegative() || lifetime.isZero()) {
+            throw new IllegalArgumentException("lifetime must be > 0, was " + lifetime);
+        }
+        app = Javalin.create(config -> {
+            config.jetty.host = "127.0.0.1";
+            config.jetty.port = 0;
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            routes.accept(config);
+        });
+        app.start();
+        reaper = Thread.ofVirtual().name(name + "-lifetime").start(() -> {
+            try {
+                Thread.sleep(lifetime);
+                close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return app.port();
+    }
+
+    /** Remembers a request, unless {@link #MAX_RECORDED_REQUESTS} are remembered already. */
+    public void record(RecordedRequest request) {
+        if (recorded.incrementAndGet() > MAX_RECORDED_REQUESTS) {
+            dropped.incrementAndGet();
+            return;
+        }
+        requests.add(request);
+    }
+
+    /** The requests received so far, oldest first. */
+    public List<RecordedRequest> requests() {
+        return new ArrayList<>(requests);
+    }
+
+    /** Requests received after {@link #MAX_RECORDED_REQUESTS} were remembered. */
+    public long droppedRequests() {
+        return dropped.get();
+    }
+
+    /** Forgets the recorded requests. */
+    public void clearRequests() {
+        requests.clear();
+        recorded.set(0);
+        dropped.set(0);
+    }
+
+    /**
+     * Closes the TCP connection under {@code ctx} at once, without finishing the response: the client sees
+     * a reset or an unexpected end of stream.
+     */
+    public static void dropConnection(Context ctx) {
+        ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+        request.getConnectionMetaData().getConnection().getEndPoint().close();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            app.stop();
+            if (Thread.currentThread() != reaper) {
+                reaper.interrupt();
+            }
+        }
+    }
+
+    /** Parks the calling thread until {@link System#nanoTime()} reaches {@code deadlineNanos}, or it is interrupted. */
+    public static void sleepUntil(long deadlineNanos) {
+        long left;
+        while ((left = deadlineNanos - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+        }
+    }
+
+    /** The request's headers, names in lower case, first value of each. */
+    public static Map<String, String> headersOf(Context ctx) {
+        Map<String, String> headers = new HashMap<>();
+        ctx.headerMap().forEach((k, v) -> headers.putIfAbsent(k.toLowerCase(Locale.ROOT), v));
+        return headers;
+    }
+
+    /** The request's query parameters, first value of each. */
+    public static Map<String, String> queryOf(Context ctx) {
+        Map<String, String> query = new HashMap<>();
+        ctx.queryParamMap().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
+        return query;
+    }
+
+    /** A WebSocket upgrade request's query parameters, first value of each. */
+    public static Map<String, String> queryOfWs(io.javalin.websocket.WsContext ctx) {
+        Map<String, String> query = new HashMap<>();
+        ctx.queryParamMap().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
+        return query;
+    }
+
+    /** A random string of ASCII letters and digits, like the ids providers hand out. */
+    public static String randomAlphanumeric(int length) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder sb = new StringBuilder(length);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 0; i < length; i++) {
+            sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+}

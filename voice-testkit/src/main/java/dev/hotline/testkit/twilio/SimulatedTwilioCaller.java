@@ -1,0 +1,834 @@
+package dev.hotline.testkit.twilio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hotline.testkit.FakeServerSupport;
+import dev.hotline.testkit.TestkitAudio;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+import okio.ByteString;
+
+/**
+ * Calls a hotline the way Twilio Media Streams does, over a real WebSocket, and measures what a caller
+ * would notice.
+ *
+ * <p><b>What it sends</b> (PROTOCOLS.md section 1): {@code connected}, then {@code start} (account, stream
+ * and call ids, {@code tracks: ["inbound"]}, the mu-law media format, custom parameters), then one
+ * {@code media} message every 20 ms of wall-clock time with 160 bytes of mu-law, string
+ * {@code sequenceNumber}/{@code chunk}/{@code timestamp} (the first timestamp is not zero), mark echoes,
+ * and finally {@code stop}. With an auth token it signs the handshake in {@code x-twilio-signature}.
+ *
+ * <p><b>How it plays</b> what the hotline sends: audio goes into a playback buffer that drains at real time,
+ * 160 bytes per 20 ms tick; a mark is echoed when playback reaches it, or at once if nothing is buffered;
+ * {@code clear} empties the buffer and echoes every pending mark, in order. Messages that break the protocol
+ * (binary frames, unknown events, a wrong {@code streamSid}) are recorded, as Twilio would report them.
+ *
+ * <p><b>What it measures</b> per turn: voice-to-voice latency (the caller's last speech frame to the first
+ * reply audio received), underruns (playback ran dry while the reply was still coming), and for barge-ins
+ * how long the {@code clear} took and how much audio it discarded. See {@link TurnReport}.
+ *
+ * <p><b>Lifecycle and threading.</b> A caller object is an immutable configuration; {@link #call} dials,
+ * runs the {@link CallScript} on the calling thread (a virtual thread is best) and returns when the call is
+ * over: the script ended, the server closed the socket, or the script's time limit passed. Any number of
+ * calls may run at once. A handshake that fails (refused, or an HTTP status instead of 101) is an
+ * {@link IOException}.
+ */
+public final class SimulatedTwilioCaller {
+
+    /** Bytes in one 20 ms frame of 8 kHz mu-law: what Twilio sends per media message (observed, fixture). */
+    public static final int FRAME_BYTES = 160;
+    /** Wall-clock time one frame plays. */
+    public static final long FRAME_NANOS = 20_000_000L;
+    /** The first media timestamp of the recorded real call (fixture stream1_recorded.jsonl). */
+    public static final int RECORDED_FIRST_TIMESTAMP_MILLIS = 135;
+    /** At most this many protocol errors are kept per call; later ones are only counted. */
+    private static final int MAX_PROTOCOL_ERRORS = 100;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final OkHttpClient CLIENT = newClient();
+    private static final String SILENCE_PAYLOAD = Base64.getEncoder().encodeToString(silence());
+
+    private final URI url;
+    private final Map<String, String> customParameters;
+    private final String authToken;
+    private final String signedUrl;
+    private final int firstTimestampMillis;
+    private final Duration maxBufferedAudio;
+    private final Consumer<TurnReport> turnListener;
+
+    private SimulatedTwilioCaller(URI url, Map<String, String> customParameters, String authToken, String signedUrl,
+            int firstTimestampMillis, Duration maxBufferedAudio, Consumer<TurnReport> turnListener) {
+        this.turnListener = turnListener;
+        this.url = url;
+        this.customParameters = Map.copyOf(customParameters);
+        this.authToken = authToken;
+        this.signedUrl = signedUrl;
+        this.firstTimestampMillis = firstTimestampMillis;
+        this.maxBufferedAudio = maxBufferedAudio;
+    }
+
+    /**
+     * A caller that dials {@code url} ({@code ws://} or {@code wss://}) with no custom parameters, no
+     * signature, and a 2-minute playback buffer.
+     */
+    public static SimulatedTwilioCaller dialing(URI url) {
+        String scheme = url.getScheme();
+        if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
+            throw new IllegalArgumentException("url must be ws:// or wss://, was " + url);
+        }
+        return new SimulatedTwilioCaller(url, Map.of(), null, null, RECORDED_FIRST_TIMESTAMP_MILLIS,
+                Duration.ofMinutes(2), turn -> { });
+    }
+
+    /** The same caller, sending these {@code start.customParameters} (Twilio's {@code <Parameter>}s). */
+    public SimulatedTwilioCaller withCustomParameters(Map<String, String> parameters) {
+        int length = 0;
+        for (Map.Entry<String, String> e : parameters.entrySet()) {
+            if (e.getKey().length() + e.getValue().length() >= 500) {
+                throw new IllegalArgumentException("parameter " + e.getKey() + ": name and value must be under 500 "
+                        + "characters together (Twilio's limit)");
+            }
+            length++;
+        }
+        if (length > 100) {
+            throw new IllegalArgumentException("at most 100 custom parameters, got " + length);
+        }
+        return new SimulatedTwilioCaller(url, new LinkedHashMap<>(parameters), authToken, signedUrl,
+                firstTimestampMillis, maxBufferedAudio, turnListener);
+    }
+
+    /**
+     * The same caller, signing the handshake: {@code x-twilio-signature} = Base64(HMAC-SHA1(authToken,
+     * signedUrl)). {@code signedUrl} is the public {@code wss://} URL Twilio was told to open, which differs
+     * from the local URL dialed when a proxy sits in front; null signs the dialed URL.
+     */
+    public SimulatedTwilioCaller signedWith(String authToken, String signedUrl) {
+        if (authToken == null || authToken.isEmpty()) {
+            throw new IllegalArgumentException("authToken must not be empty");
+        }
+        return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis,
+                maxBufferedAudio, turnListener);
+    }
+
+    /** The same caller, with a playback buffer of at most {@code max} audio (Twilio's is 10 minutes). */
+    public SimulatedTwilioCaller withMaxBufferedAudio(Duration max) {
+        if (max.compareTo(Duration.ofMillis(20)) < 0 || max.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("max buffered audio must be between 20 ms and 10 minutes, was " + max);
+        }
+        return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis, max,
+                turnListener);
+    }
+
+    /**
+     * The same caller, telling {@code listener} about each turn as soon as it is over (from the call's own
+     * thread; keep it quick). The same reports are in the {@link CallReport}.
+     */
+    public SimulatedTwilioCaller withTurnListener(Consumer<TurnReport> listener) {
+        return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis,
+                maxBufferedAudio, Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The signature header value this caller sends, or null if it does not sign. */
+    public String signature() {
+        return authToken == null ? null
+                : TwilioSignature.forHandshake(authToken, signedUrl != null ? signedUrl : url.toString());
+    }
+
+    /**
+     * Places the call and runs {@code script}; blocks until the call is over.
+     *
+     * @throws IOException if the WebSocket handshake fails
+     * @throws InterruptedException if the calling thread is interrupted (the call is hung up first)
+     */
+    public CallReport call(CallScript script) throws IOException, InterruptedException {
+        Call call = new Call(script);
+        call.connect();
+        try {
+            call.run();
+        } finally {
+            call.hangUp();
+        }
+        return call.report();
+    }
+
+    private static OkHttpClient newClient() {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(100_000);
+        dispatcher.setMaxRequestsPerHost(100_000);
+        return new OkHttpClient.Builder().dispatcher(dispatcher).connectTimeout(10, TimeUnit.SECONDS)
+                .readTimeout(0, TimeUnit.MILLISECONDS).build();
+    }
+
+    private static byte[] silence() {
+        byte[] frame = new byte[FRAME_BYTES];
+        java.util.Arrays.fill(frame, TestkitAudio.ULAW_SILENCE);
+        return frame;
+    }
+
+    private static String sid(String prefix) {
+        StringBuilder sb = new StringBuilder(prefix);
+        String hex = "0123456789abcdef";
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 32; i++) {
+            sb.append(hex.charAt(random.nextInt(16)));
+        }
+        return sb.toString();
+    }
+
+    /** One call in progress. The tick thread and the socket's reader thread share state under {@link #lock}. */
+    private final class Call extends WebSocketListener {
+        private final CallScript script;
+        private final String accountSid = sid("AC");
+        private final String streamSid = sid("MZ");
+        private final String callSid = sid("CA");
+        private final ReentrantLock lock = new ReentrantLock();
+        private final ReentrantLock sendLock = new ReentrantLock();
+        private final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
+        private final long maxBufferedBytes;
+        private final long maxHeardBytes;
+
+        // Guarded by sendLock.
+        private long sequenceNumber;
+        private long chunk;
+
+        // Guarded by lock.
+        private final ArrayDeque<Object> playback = new ArrayDeque<>();
+        private long bufferedBytes;
+        private final ByteArrayOutputStream heard = new ByteArrayOutputStream();
+        private final List<String> protocolErrors = new ArrayList<>();
+        private int protocolErrorCount;
+        private int marksEchoed;
+        private int clearsReceived;
+        private long discardedBytes;
+        private long firstAudioNanos;
+        private long lastPlayNanos;
+        private long firstSpeechNanos = Long.MAX_VALUE;
+        private boolean closed;
+        private String ending;
+        private Turn turn;
+
+        private WebSocket socket;
+        private long startNanos;
+        private long maxLagNanos;
+        private final List<TurnReport> reports = new ArrayList<>();
+
+        Call(CallScript script) {
+            this.script = script;
+            this.maxBufferedBytes = maxBufferedAudio.toMillis() * 8;
+            this.maxHeardBytes = script.maxCallDuration().toMillis() * 8 + FRAME_BYTES;
+        }
+
+        void connect() throws IOException, InterruptedException {
+            Request.Builder request = new Request.Builder().url(url.toString());
+            String signature = signature();
+            if (signature != null) {
+                request.header("x-twilio-signature", signature);
+            }
+            socket = CLIENT.newWebSocket(request.build(), this);
+            try {
+                opened.get(15, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                socket.cancel();
+                throw new IOException("could not open the media stream to " + url + ": " + e.getCause().getMessage(),
+                        e.getCause());
+            } catch (TimeoutException e) {
+                socket.cancel();
+                throw new IOException("no WebSocket handshake from " + url + " within 15 s", e);
+            }
+        }
+
+        void run() throws InterruptedException {
+            startNanos = System.nanoTime();
+            send(connectedMessage(), false);
+            send(startMessage(), true);
+            long deadline = startNanos + script.maxCallDuration().toNanos();
+            long due = startNanos;
+            Phase phase = new Greeting();
+            while (phase != null) {
+                due += FRAME_NANOS;
+                FakeServerSupport.sleepUntil(due);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException("simulated call interrupted");
+                }
+                long now = System.nanoTime();
+                maxLagNanos = Math.max(maxLagNanos, now - due);
+                lock.lock();
+                try {
+                    playTick(now);
+                    if (closed) {
+                        break;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (now - deadline >= 0) {
+                    ending = "time limit";
+                    break;
+                }
+                phase = phase.tick(now);
+            }
+            TurnReport last = null;
+            long end = System.nanoTime();
+            lock.lock();
+            try {
+                boolean cutOff = turn != null && turn.firstReplyNanos == 0
+                        && (turn.speechEndNanos == 0 || end - turn.speechEndNanos < script.replyTimeout().toNanos());
+                if (turn != null && !cutOff) {
+                    last = turn.report();
+                    reports.add(last);
+                    turn = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (last != null) {
+                turnListener.accept(last);
+            }
+        }
+
+        // ------------------------------------------------------------------ the script, one tick at a time
+
+        /** A stage of the script; {@link #tick} sends this tick's frame and returns the next stage (null: done). */
+        private interface Phase {
+            Phase tick(long now);
+        }
+
+        private final class Greeting implements Phase {
+            @Override
+            public Phase tick(long now) {
+                sendFrame(null, 0);
+                lock.lock();
+                try {
+                    boolean heardSome = firstAudioNanos != 0;
+                    boolean waitedLongEnough = heardSome ? quietFor(now) >= script.pauseBeforeSpeaking().toNanos()
+                            : now - startNanos >= script.greetingTimeout().toNanos();
+                    return waitedLongEnough ? next(0) : this;
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        private final class Speaking implements Phase {
+            private final int index;
+            private final CallScript.Utterance utterance;
+            private final int speechEnd;
+            private int sent;
+            private boolean speechEnded;
+
+            Speaking(int index) {
+                this.index = index;
+                this.utterance = script.utterances().get(index);
+                this.speechEnd = utterance.speechEnd();
+            }
+
+            @Override
+            public Phase tick(long now) {
+                if (sent == 0) {
+                    TurnReport finished = null;
+                    lock.lock();
+                    try {
+                        Turn previous = turn;
+                        if (previous != null) {
+                            finished = previous.report();
+                            reports.add(finished);
+                        }
+                        turn = new Turn(index, utterance.label(), now, !playback.isEmpty() || playedRecently(now));
+                    } finally {
+                        lock.unlock();
+                    }
+                    if (finished != null) {
+                        turnListener.accept(finished);
+                    }
+                }
+                sendFrame(utterance, sent);
+                sent += FRAME_BYTES;
+                if (sent >= speechEnd && !speechEnded) {
+                    speechEnded = true;
+                    lock.lock();
+                    try {
+                        turn.speechEndNanos = System.nanoTime();
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+                return sent < utterance.length() ? this : new Waiting(index);
+            }
+        }
+
+        private final class Waiting implements Phase {
+            private final int index;
+
+            Waiting(int index) {
+                this.index = index;
+            }
+
+            @Override
+            public Phase tick(long now) {
+                sendFrame(null, 0);
+                boolean last = index + 1 >= script.utterances().size();
+                Duration bargeIn = last ? null : script.utterances().get(index + 1).bargeInAfter();
+                lock.lock();
+                try {
+                    long sinceEnd = now - turn.speechEndNanos;
+                    if (turn.firstPlayNanos == 0) {
+                        return sinceEnd >= script.replyTimeout().toNanos() ? next(index + 1) : this;
+                    }
+                    if (bargeIn != null) {
+                        return now - turn.firstPlayNanos >= bargeIn.toNanos() ? next(index + 1) : this;
+                    }
+                    return quietFor(now) >= script.pauseBeforeSpeaking().toNanos() ? next(index + 1) : this;
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        private Phase next(int index) {
+            return index < script.utterances().size() ? new Speaking(index) : null;
+        }
+
+        /** How long nothing has played and nothing is buffered. Under {@link #lock}. */
+        private long quietFor(long now) {
+            if (!playback.isEmpty()) {
+                return 0;
+            }
+            return turn != null && turn.lastPlayNanos != 0 ? now - turn.lastPlayNanos
+                    : lastPlayNanos == 0 ? now - startNanos : now - lastPlayNanos;
+        }
+
+        private boolean playedRecently(long now) {
+            return lastPlayNanos != 0 && now - lastPlayNanos <= FRAME_NANOS * 2;
+        }
+
+        // ------------------------------------------------------------------ playback
+
+        /** Plays one 20 ms frame from the buffer: echoes reached marks, records what was heard. Under lock. */
+        private void playTick(long now) {
+            echoMarksAtHead();
+            byte[] frame = new byte[FRAME_BYTES];
+            int played = 0;
+            while (played < FRAME_BYTES && !playback.isEmpty()) {
+                Object head = playback.peekFirst();
+                if (head instanceof String mark) {
+                    playback.pollFirst();
+                    echoMark(mark);
+                    continue;
+                }
+                Chunk audio = (Chunk) head;
+                int n = Math.min(FRAME_BYTES - played, audio.data.length - audio.position);
+                System.arraycopy(audio.data, audio.position, frame, played, n);
+                audio.position += n;
+                played += n;
+                bufferedBytes -= n;
+                if (audio.position == audio.data.length) {
+                    playback.pollFirst();
+                }
+            }
+            java.util.Arrays.fill(frame, played, FRAME_BYTES, TestkitAudio.ULAW_SILENCE);
+            if (heard.size() + FRAME_BYTES <= maxHeardBytes) {
+                heard.write(frame, 0, FRAME_BYTES);
+            }
+            if (played > 0) {
+                lastPlayNanos = now;
+            }
+            if (turn != null) {
+                turn.played(now, played);
+            }
+        }
+
+        private void echoMarksAtHead() {
+            while (!playback.isEmpty() && playback.peekFirst() instanceof String mark) {
+                playback.pollFirst();
+                echoMark(mark);
+            }
+        }
+
+        private void echoMark(String name) {
+            ObjectNode message = JSON.createObjectNode();
+            message.put("event", "mark");
+            message.put("sequenceNumber", "");
+            message.put("streamSid", streamSid);
+            message.putObject("mark").put("name", name);
+            send(message, true);
+            marksEchoed++;
+        }
+
+        // ------------------------------------------------------------------ what the hotline sends
+
+        @Override
+        public void onOpen(WebSocket webSocket, Response response) {
+            opened.complete(webSocket);
+        }
+
+        @Override
+        public void onMessage(WebSocket webSocket, String text) {
+            long now = System.nanoTime();
+            JsonNode message;
+            try {
+                message = JSON.readTree(text);
+            } catch (IOException e) {
+                protocolError("31951 not JSON: " + abbreviate(text));
+                return;
+            }
+            String event = message.path("event").asText("");
+            if (!event.isEmpty() && !streamSid.equals(message.path("streamSid").asText(null))) {
+                protocolError("31951 wrong or missing streamSid in " + event + ": "
+                        + message.path("streamSid").asText("(none)"));
+                return;
+            }
+            switch (event) {
+                case "media" -> onMedia(message, now);
+                case "mark" -> onMark(message);
+                case "clear" -> onClear(now);
+                default -> protocolError("31951 unknown event '" + event + "'");
+            }
+        }
+
+        @Override
+        public void onMessage(WebSocket webSocket, ByteString bytes) {
+            protocolError("31950 binary frame of " + bytes.size() + " bytes (Media Streams is JSON text only)");
+        }
+
+        private void onMedia(JsonNode message, long now) {
+            String payload = message.path("media").path("payload").asText(null);
+            byte[] audio;
+            try {
+                audio = payload == null ? null : Base64.getDecoder().decode(payload);
+            } catch (IllegalArgumentException e) {
+                audio = null;
+            }
+            if (audio == null) {
+                protocolError("31951 media without a base64 payload");
+                return;
+            }
+            if (audio.length == 0) {
+                return;
+            }
+            lock.lock();
+            try {
+                if (firstAudioNanos == 0) {
+                    firstAudioNanos = now;
+                }
+                if (turn != null) {
+                    turn.received(now);
+                }
+                if (bufferedBytes + audio.length > maxBufferedBytes) {
+                    discardedBytes += audio.length;
+                    return;
+                }
+                playback.addLast(new Chunk(audio));
+                bufferedBytes += audio.length;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void onMark(JsonNode message) {
+            String name = message.path("mark").path("name").asText(null);
+            if (name == null) {
+                protocolError("31951 mark without a name");
+                return;
+            }
+            lock.lock();
+            try {
+                if (playback.isEmpty()) {
+                    echoMark(name);
+                } else {
+                    playback.addLast(name);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void onClear(long now) {
+            lock.lock();
+            try {
+                clearsReceived++;
+                long dropped = bufferedBytes;
+                for (Object item : playback) {
+                    if (item instanceof String mark) {
+                        echoMark(mark);
+                    }
+                }
+                playback.clear();
+                bufferedBytes = 0;
+                if (turn != null) {
+                    turn.cleared(now, dropped);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void protocolError(String description) {
+            lock.lock();
+            try {
+                protocolErrorCount++;
+                if (protocolErrors.size() < MAX_PROTOCOL_ERRORS) {
+                    protocolErrors.add(description);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onClosing(WebSocket webSocket, int code, String reason) {
+            markClosed("server closed: " + code + (reason.isEmpty() ? "" : " " + reason));
+            webSocket.close(1000, null);
+        }
+
+        @Override
+        public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+            if (!opened.isDone()) {
+                String status = response == null ? "" : "HTTP " + response.code() + " ";
+                opened.completeExceptionally(new IOException(status + String.valueOf(t.getMessage()), t));
+                return;
+            }
+            markClosed("failed: " + t);
+        }
+
+        private void markClosed(String why) {
+            lock.lock();
+            try {
+                if (!closed) {
+                    closed = true;
+                    if (ending == null) {
+                        ending = why;
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        // ------------------------------------------------------------------ what the caller sends
+
+        private void sendFrame(CallScript.Utterance utterance, int offset) {
+            String payload;
+            if (utterance == null) {
+                payload = SILENCE_PAYLOAD;
+            } else {
+                byte[] frame = new byte[FRAME_BYTES];
+                int n = Math.min(FRAME_BYTES, utterance.length() - offset);
+                for (int i = 0; i < n; i++) {
+                    frame[i] = utterance.at(offset + i);
+                }
+                java.util.Arrays.fill(frame, n, FRAME_BYTES, TestkitAudio.ULAW_SILENCE);
+                payload = Base64.getEncoder().encodeToString(frame);
+            }
+            sendLock.lock();
+            try {
+                chunk++;
+                sequenceNumber++;
+                String text = "{\"event\":\"media\",\"sequenceNumber\":\"" + sequenceNumber
+                        + "\",\"media\":{\"track\":\"inbound\",\"chunk\":\"" + chunk + "\",\"timestamp\":\""
+                        + (firstTimestampMillis + (chunk - 1) * 20) + "\",\"payload\":\"" + payload
+                        + "\"},\"streamSid\":\"" + streamSid + "\"}";
+                socket.send(text);
+            } finally {
+                sendLock.unlock();
+            }
+        }
+
+        /** Sends {@code message}; with {@code numbered}, its {@code sequenceNumber} is set to the next number. */
+        private void send(ObjectNode message, boolean numbered) {
+            sendLock.lock();
+            try {
+                if (numbered) {
+                    sequenceNumber++;
+                    message.put("sequenceNumber", String.valueOf(sequenceNumber));
+                }
+                socket.send(message.toString());
+            } finally {
+                sendLock.unlock();
+            }
+        }
+
+        private ObjectNode connectedMessage() {
+            ObjectNode message = JSON.createObjectNode();
+            message.put("event", "connected");
+            message.put("protocol", "Call");
+            message.put("version", "1.0.0");
+            return message;
+        }
+
+        private ObjectNode startMessage() {
+            ObjectNode message = JSON.createObjectNode();
+            message.put("event", "start");
+            message.put("sequenceNumber", "");
+            ObjectNode start = message.putObject("start");
+            start.put("accountSid", accountSid);
+            start.put("streamSid", streamSid);
+            start.put("callSid", callSid);
+            start.putArray("tracks").add("inbound");
+            ObjectNode format = start.putObject("mediaFormat");
+            format.put("encoding", "audio/x-mulaw");
+            format.put("sampleRate", 8000);
+            format.put("channels", 1);
+            ObjectNode parameters = start.putObject("customParameters");
+            customParameters.forEach(parameters::put);
+            message.put("streamSid", streamSid);
+            return message;
+        }
+
+        void hangUp() {
+            boolean wasOpen;
+            lock.lock();
+            try {
+                wasOpen = !closed;
+                closed = true;
+                if (ending == null) {
+                    ending = "hung up";
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (wasOpen && socket != null) {
+                ObjectNode message = JSON.createObjectNode();
+                message.put("event", "stop");
+                message.put("sequenceNumber", "");
+                message.put("streamSid", streamSid);
+                ObjectNode stop = message.putObject("stop");
+                stop.put("accountSid", accountSid);
+                stop.put("callSid", callSid);
+                send(message, true);
+                socket.close(1000, null);
+            }
+        }
+
+        CallReport report() {
+            lock.lock();
+            try {
+                List<String> errors = new ArrayList<>(protocolErrors);
+                if (protocolErrorCount > errors.size()) {
+                    errors.add("... and " + (protocolErrorCount - errors.size()) + " more");
+                }
+                Optional<Duration> greeting = Optional.empty();
+                if (firstAudioNanos != 0 && firstAudioNanos < firstSpeechNanos) {
+                    greeting = Optional.of(Duration.ofNanos(firstAudioNanos - startNanos));
+                }
+                return new CallReport(streamSid, callSid, greeting, reports, heard.toByteArray(), marksEchoed,
+                        clearsReceived, errors, Duration.ofMillis(discardedBytes / 8), Duration.ofNanos(maxLagNanos),
+                        ending);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** One turn's measurements. Under {@link #lock}. */
+        private final class Turn {
+            private final int index;
+            private final String label;
+            private final long speechStartNanos;
+            private final boolean bargedIn;
+            private long speechEndNanos;
+            private long firstReplyNanos;
+            private long firstPlayNanos;
+            private long lastPlayNanos;
+            private long playedBytes;
+            private int pendingGapBytes;
+            private int underruns;
+            private long underrunBytes;
+            private long clearNanos;
+            private long clearedBytes;
+
+            Turn(int index, String label, long speechStartNanos, boolean bargedIn) {
+                this.index = index;
+                this.label = label;
+                this.speechStartNanos = speechStartNanos;
+                this.bargedIn = bargedIn;
+                firstSpeechNanos = Math.min(firstSpeechNanos, speechStartNanos);
+            }
+
+            void received(long now) {
+                if (speechEndNanos != 0 && firstReplyNanos == 0) {
+                    firstReplyNanos = now;
+                }
+            }
+
+            void played(long now, int bytes) {
+                if (speechEndNanos == 0 || firstReplyNanos == 0) {
+                    return;
+                }
+                if (bytes > 0) {
+                    if (firstPlayNanos == 0) {
+                        firstPlayNanos = now;
+                    }
+                    if (pendingGapBytes > 0) {
+                        underruns++;
+                        underrunBytes += pendingGapBytes;
+                    }
+                    pendingGapBytes = FRAME_BYTES - bytes;
+                    lastPlayNanos = now;
+                    playedBytes += bytes;
+                } else if (firstPlayNanos != 0) {
+                    pendingGapBytes += FRAME_BYTES;
+                }
+            }
+
+            void cleared(long now, long droppedBytes) {
+                if (bargedIn && clearNanos == 0) {
+                    clearNanos = now;
+                    clearedBytes = droppedBytes;
+                    // Audio before this clear was the interrupted reply, not the answer to this turn.
+                    firstReplyNanos = 0;
+                    firstPlayNanos = 0;
+                    lastPlayNanos = 0;
+                    playedBytes = 0;
+                    underruns = 0;
+                    underrunBytes = 0;
+                }
+                pendingGapBytes = 0;
+            }
+
+            TurnReport report() {
+                Optional<Duration> v2v = firstReplyNanos == 0 ? Optional.empty()
+                        : Optional.of(Duration.ofNanos(firstReplyNanos - speechEndNanos));
+                Optional<Duration> clear = clearNanos == 0 ? Optional.empty()
+                        : Optional.of(Duration.ofNanos(clearNanos - speechStartNanos));
+                return new TurnReport(index + 1, label, v2v, Duration.ofMillis(playedBytes / 8), underruns,
+                        Duration.ofMillis(underrunBytes / 8), bargedIn, clear, Duration.ofMillis(clearedBytes / 8));
+            }
+        }
+    }
+
+    /** Audio waiting to play, and how much of it has played. */
+    private static final class Chunk {
+        private final byte[] data;
+        private int position;
+
+        Chunk(byte[] data) {
+            this.data = data;
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+    }
+}

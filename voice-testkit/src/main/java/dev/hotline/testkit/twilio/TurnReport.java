@@ -1,0 +1,25 @@
+package dev.hotline.testkit.twilio;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What one turn of a simulated call measured: the caller said an utterance, the hotline answered.
+ *
+ * @param index 1 for the first utterance
+ * @param label the utterance's label
+ * @param voiceToVoice from the end of the caller's speech (the last 20 ms frame louder than about -40 dBFS,
+ *     so trailing silence in a file does not count) to the first reply audio received; empty
+ *     if no reply came
+ * @param replyHeard how much reply audio the caller heard (played) in this turn
+ * @param underruns how often playback ran dry while the reply was still coming (a gap the caller hears)
+ * @param underrunTime the total length of those gaps
+ * @param bargedIn true if this utterance started while the previous reply was still playing
+ * @param clearAfter for a barge-in: from the caller starting to talk over the reply to the {@code clear}
+ *     that stopped it; empty if no clear came
+ * @param clearedAudio for a barge-in: how much buffered reply audio the clear discarded
+ */
+public record TurnReport(int index, String label, Optional<Duration> voiceToVoice, Duration replyHeard,
+        int underruns, Duration underrunTime, boolean bargedIn, Optional<Duration> clearAfter,
+        Duration clearedAudio) {
+}
