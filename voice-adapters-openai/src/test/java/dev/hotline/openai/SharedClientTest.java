@@ -49,6 +49,19 @@ class SharedClientTest extends LoopbackServerTest {
     }
 
     @Test
+    void givenBaseUrlWithoutPath_whenCalling_thenTheEndpointHangsOffTheRoot() throws Exception {
+        server.enqueue(json(200, "{\"text\":\"root\"}"));
+        OpenAiConfig atRoot = OpenAiConfig.forServer("http://" + server.getHostName() + ":" + server.getPort() + "/",
+                null);
+
+        new OpenAiTranscriber(client(atRoot)).transcribe(new Utterance(AudioFormat.PCM16_16K, new byte[320]),
+                Transcriber.Hints.NONE, new CancelSignal());
+
+        RecordedRequest request = takeRequest();
+        assertThat(request.getUrl().encodedPath()).isEqualTo("/audio/transcriptions");
+    }
+
+    @Test
     void givenHttp2_whenOneStreamStalls_thenAnotherStreamOnTheSameConnectionCompletes() throws Exception {
         CountDownLatch releaseSlow = new CountDownLatch(1);
         try (MockWebServer h2 = new MockWebServer()) {
