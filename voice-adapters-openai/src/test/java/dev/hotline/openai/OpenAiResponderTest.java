@@ -433,6 +433,19 @@ class OpenAiResponderTest extends LoopbackServerTest {
     }
 
     @Test
+    void givenNothingListening_whenResponding_thenItIsANetworkFailureNamingTheCause() throws Exception {
+        OpenAiConfig config = config(null);
+        server.close();
+
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> new OpenAiResponder(client(config)).respond(HELLO, deltas::add, new CancelSignal()));
+
+        assertThat(e.kind()).isEqualTo(Kind.NETWORK);
+        assertThat(e.getMessage()).contains("ConnectException").contains("gave up after 3 attempts");
+        assertThat(e.getCause()).isInstanceOf(java.net.ConnectException.class);
+    }
+
+    @Test
     void givenConnectionResetMidStream_whenResponding_thenTheFailureIsThrownAfterThePartialReply() {
         String body = contentEvent("one") + contentEvent("two") + contentEvent("three") + contentEvent("four")
                 + DONE_EVENT;
