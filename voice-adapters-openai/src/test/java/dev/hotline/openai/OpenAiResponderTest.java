@@ -523,6 +523,28 @@ class OpenAiResponderTest extends LoopbackServerTest {
     }
 
     @Test
+    void givenLongRetryAfter_whenCancelledDuringTheWait_thenTheWaitEndsAtOnce() throws Exception {
+        server.enqueue(json(503, SharedFixtures.openAi("error_503_model_overloaded.json")).newBuilder()
+                .setHeader("retry-after", "20").build());
+        OpenAiResponder responder = new OpenAiResponder(OpenAiClient.create(config(null), shared));
+        CancelSignal cancel = new CancelSignal();
+
+        CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+            try {
+                responder.respond(HELLO, deltas::add, cancel);
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        takeRequest();
+        cancel.cancel("hang-up");
+
+        assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(CancelledException.class).hasMessage("hang-up");
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
     void givenCancelledBeforeStart_whenResponding_thenNothingIsSent() {
         CancelSignal cancel = new CancelSignal();
         cancel.cancel("hung up");
