@@ -22,6 +22,8 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.Test;
 
 /** One client serves both adapters: connections are reused, and HTTP/2 streams do not wait for each other. */
@@ -59,6 +61,39 @@ class SharedClientTest extends LoopbackServerTest {
 
         RecordedRequest request = takeRequest();
         assertThat(request.getUrl().encodedPath()).isEqualTo("/audio/transcriptions");
+    }
+
+    @Test
+    void givenHttpsServerOfferingHttp2_whenResponding_thenAlpnPicksHttp2() throws Exception {
+        HeldCertificate certificate = new HeldCertificate.Builder()
+                .addSubjectAlternativeName("localhost")
+                .addSubjectAlternativeName("127.0.0.1")
+                .build();
+        HandshakeCertificates serverCertificates = new HandshakeCertificates.Builder()
+                .heldCertificate(certificate)
+                .build();
+        HandshakeCertificates clientCertificates = new HandshakeCertificates.Builder()
+                .addTrustedCertificate(certificate.certificate())
+                .build();
+        try (MockWebServer tls = new MockWebServer()) {
+            tls.useHttps(serverCertificates.sslSocketFactory());
+            tls.enqueue(eventStream(contentEvent("secure") + DONE_EVENT).build());
+            tls.start();
+            OkHttpClient trusting = shared.newBuilder()
+                    .sslSocketFactory(clientCertificates.sslSocketFactory(), clientCertificates.trustManager())
+                    .build();
+            OpenAiConfig config = OpenAiConfig.forServer(tls.url("/v1").toString(), FAKE_KEY);
+            List<String> deltas = new CopyOnWriteArrayList<>();
+
+            new OpenAiResponder(OpenAiClient.create(config, trusting)).respond(HELLO, deltas::add, new CancelSignal());
+
+            RecordedRequest request = tls.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(deltas).containsExactly("secure");
+            assertThat(request.getHandshake()).isNotNull();
+            assertThat(request.getVersion()).isEqualTo("HTTP/2");
+            assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer " + FAKE_KEY);
+            trusting.connectionPool().evictAll();
+        }
     }
 
     @Test
