@@ -69,12 +69,12 @@ public final class Engine {
         long now = context.nanoTime().getAsLong();
         for (CallSession call : List.copyOf(calls)) {
             if (call.overdue(now)) {
-                call.forceEnd("deadline");
+                call.hangUp("deadline");
             }
         }
         for (CallSession call : List.copyOf(refusals)) {
             if (call.overdue(now)) {
-                call.forceEnd("deadline");
+                call.hangUp("deadline");
             }
         }
     }

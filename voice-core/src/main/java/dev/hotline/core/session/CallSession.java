@@ -197,13 +197,6 @@ public final class CallSession implements CallHandle {
         return nowNanos - createdNanos > settings.maxCallLength().plus(WALL_CLOCK_GRACE).toNanos();
     }
 
-    /** How long the call has run, in audio time. */
-    public Duration audioTime() {
-        synchronized (lock) {
-            return Duration.ofNanos(audioNanos);
-        }
-    }
-
     // ---- inbound, on the transport's thread
 
     private final class Inbound implements CallTransport.Listener {
@@ -908,14 +901,6 @@ public final class CallSession implements CallHandle {
         conversation.clear();
         endedLatch.countDown();
         onEnd.accept(this);
-    }
-
-    /** Forces the end of a call whose transport went quiet (no stop, no audio); used by the engine's sweep. */
-    public void forceEnd(String reason) {
-        synchronized (lock) {
-            hangUpNow(reason);
-            finish(reason);
-        }
     }
 
     private void setState(CallState next) {
