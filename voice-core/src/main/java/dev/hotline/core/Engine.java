@@ -65,7 +65,7 @@ public final class Engine {
     private static final Duration SWEEP_PERIOD = Duration.ofSeconds(5);
 
     /** Ends calls whose transport went quiet past their deadline; the map never keeps a dead call. */
-    private void sweep() {
+    void sweep() {
         long now = context.nanoTime().getAsLong();
         for (CallSession call : List.copyOf(calls)) {
             if (call.overdue(now)) {

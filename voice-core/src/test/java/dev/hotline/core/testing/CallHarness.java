@@ -77,6 +77,11 @@ public final class CallHarness implements AutoCloseable {
         return start(engineBuilder(settings));
     }
 
+    /** Moves the fake monotonic clock on, as if {@code duration} of wall-clock time had passed. */
+    public void advanceNanoTime(Duration duration) {
+        nanos.addAndGet(duration.toNanos());
+    }
+
     /** The engine. */
     public Engine engine() {
         return engine;
