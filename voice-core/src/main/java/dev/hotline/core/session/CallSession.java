@@ -686,11 +686,17 @@ public final class CallSession implements CallHandle {
         }
     }
 
-    /** Feeds the whole reply to a streaming synthesizer; on failure the rest goes piece by piece. */
-    private long synthesizeStreaming(Speech speech, StreamingSynthesizer synthesizer) throws CancelledException {
+    /**
+     * Feeds the whole reply to a streaming synthesizer. If the stream fails before any audio, what it was
+     * given is spoken by the next synthesizer in the chain; the rest of the reply goes piece by piece.
+     */
+    private long synthesizeStreaming(Speech speech, StreamingSynthesizer synthesizer)
+            throws CancelledException, SynthesisChain.Exhausted {
         int index = playout.addPiece(speech, "");
-        boolean any = false;
+        StringBuilder said = new StringBuilder();
+        AtomicBoolean delivered = new AtomicBoolean();
         try (StreamingSynthesizer.SpeechStream stream = synthesizer.open(format, chunk -> {
+            delivered.set(true);
             if (speech.firstAudio == 0) {
                 speech.firstAudio = ctx.nanoTime().getAsLong();
             }
@@ -698,29 +704,30 @@ public final class CallSession implements CallHandle {
         }, speech.cancel)) {
             String piece;
             while ((piece = speech.pieces.take()) != null) {
-                any = true;
+                said.append(piece).append(' ');
                 playout.appendPieceText(speech, index, piece + " ");
                 stream.append(piece + " ");
                 stream.flush();
             }
-            long characters = stream.finish().characters();
-            playout.pieceDone(speech, index);
-            return characters;
+            return stream.finish().characters();
         } catch (CancelledException e) {
             throw e;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (speech.cancel.isCancelled()) {
                 throw new CancelledException(speech.cancel.reason());
             }
-            playout.pieceDone(speech, index);
             if (chain.failed(synthesizer)) {
                 error("tts", e);
             }
-            return 0;
-        } finally {
-            if (!any) {
-                playout.pieceDone(speech, index);
+            if (delivered.get() || said.isEmpty()) {
+                return 0;
             }
+            if (chain.current() == null) {
+                throw new SynthesisChain.Exhausted(e instanceof ProviderException p ? p : null);
+            }
+            return speakPiece(speech, index, said.toString().strip(), null);
+        } finally {
+            playout.pieceDone(speech, index);
         }
     }
 
