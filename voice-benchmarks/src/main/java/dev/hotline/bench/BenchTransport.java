@@ -19,6 +19,7 @@ final class BenchTransport implements CallTransport {
 
     private final ConcurrentLinkedQueue<String> marks = new ConcurrentLinkedQueue<>();
     private volatile CountDownLatch audioSent = new CountDownLatch(1);
+    private volatile long firstAudioNanos;
     private volatile boolean hungUp;
     private Listener listener;
 
@@ -45,7 +46,10 @@ final class BenchTransport implements CallTransport {
         if (hungUp) {
             return false;
         }
-        audioSent.countDown();
+        if (audioSent.getCount() > 0) {
+            firstAudioNanos = System.nanoTime();
+            audioSent.countDown();
+        }
         return true;
     }
 
@@ -85,6 +89,11 @@ final class BenchTransport implements CallTransport {
 
     void resetAudioFlag() {
         audioSent = new CountDownLatch(1);
+    }
+
+    /** When the first audio since the last reset was handed to the transport, by {@link System#nanoTime()}. */
+    long firstAudioNanos() {
+        return firstAudioNanos;
     }
 
     /** Waits (parked, not spinning) until audio was sent since the last reset. */

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * The engine's CPU cost per turn, which other jobs on a shared machine cannot inflate: the process's CPU
  * time over many whole turns (caller speech, turn detection, STT, reply, chunking, synthesis, pacing,
  * playing out, on instant providers), divided by the turns. Also prints the wall-clock latency from the
- * end-of-turn frame to the first reply audio, per turn. Not JMH; run with
+ * end-of-turn frame to the moment the first reply audio reached the transport, per turn (unlike the JMH
+ * benchmark, this leaves out the measuring thread's own wake-up). Not JMH; run with
  * {@code java -cp voice-benchmarks/target/benchmarks.jar dev.hotline.bench.TurnCpuCost [turns]}.
  */
 public final class TurnCpuCost {
@@ -40,9 +41,7 @@ public final class TurnCpuCost {
 
     private static long turn(TurnDriver driver) throws InterruptedException {
         driver.callerSpeaks();
-        long start = System.nanoTime();
-        driver.endOfTurnToFirstAudio();
-        long latency = System.nanoTime() - start;
+        long latency = driver.endOfTurnToFirstAudio();
         driver.playUntilListening();
         return latency;
     }

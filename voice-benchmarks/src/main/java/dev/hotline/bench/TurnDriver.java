@@ -55,12 +55,20 @@ final class TurnDriver implements AutoCloseable {
         transport.resetAudioFlag();
     }
 
-    /** Feeds silence until the turn is detected, then waits for the reply's first audio. */
-    void endOfTurnToFirstAudio() throws InterruptedException {
-        while (call.state() == CallState.LISTENING) {
+    /**
+     * Feeds silence until the turn is detected, then waits for the reply's first audio.
+     *
+     * @return nanoseconds from just before the frame that ended the turn to the moment the first reply
+     *     audio reached the transport (so the driver's own wake-up is not counted)
+     */
+    long endOfTurnToFirstAudio() throws InterruptedException {
+        long frameStart;
+        do {
+            frameStart = System.nanoTime();
             transport.feed(BenchTransport.SILENCE);
-        }
+        } while (call.state() == CallState.LISTENING);
         transport.awaitAudio();
+        return transport.firstAudioNanos() - frameStart;
     }
 
     /** Plays the reply out until the call listens again. */

@@ -44,9 +44,8 @@ public class TurnLatencyBenchmark {
     }
 
     @Benchmark
-    public boolean endOfTurnToFirstAudio() throws InterruptedException {
-        driver.endOfTurnToFirstAudio();
-        return true;
+    public long endOfTurnToFirstAudio() throws InterruptedException {
+        return driver.endOfTurnToFirstAudio();
     }
 
     @TearDown(Level.Invocation)
