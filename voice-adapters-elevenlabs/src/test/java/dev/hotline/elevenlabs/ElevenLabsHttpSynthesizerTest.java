@@ -208,6 +208,21 @@ class ElevenLabsHttpSynthesizerTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"400, voice_not_found, ELEVENLABS_VOICE_ID", "401, voice_not_found, ELEVENLABS_VOICE_ID",
+        "400, max_character_limit_exceeded, send shorter pieces"})
+    void givenDocumentedRequestErrorCode_whenSynthesizing_thenInvalidRequestWhateverTheStatus(int status,
+            String code, String hint) throws Exception {
+        server.enqueue(jsonError(status, "{\"detail\":{\"status\":\"" + code + "\",\"message\":\"refused\"}}"));
+
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> synthesize(Request.of("Hi.", AudioFormat.ULAW_8K)));
+
+        assertThat(e.kind()).isEqualTo(Kind.INVALID_REQUEST);
+        assertThat(e.getMessage()).contains(code).contains(hint);
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
     @CsvSource({"error_429_too_many_concurrent_requests.json, too_many_concurrent_requests",
         "error_429_system_busy.json, system_busy"})
     void givenRateLimitFixtureOnce_whenSynthesizing_thenRetriesAndDelivers(String fixture, String code)
