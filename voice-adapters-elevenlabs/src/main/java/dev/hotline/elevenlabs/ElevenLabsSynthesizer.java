@@ -15,6 +15,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -118,7 +119,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
 
     @Override
     public String name() {
-        return "elevenlabs " + config.modelId() + " " + config.mode().name().toLowerCase(java.util.Locale.ROOT);
+        return "elevenlabs " + config.modelId() + " " + config.mode().name().toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -107,15 +107,13 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         stream.socket = http.newWebSocket(handshake, stream);
         stream.cancelRegistration = cancel.onCancel(() -> stream.fail(new CancelledException(cancel.reason())));
         try {
-            stream.opened.get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            stream.fail(errors.exception(Kind.TIMEOUT, "WebSocket handshake not done within "
-                    + config.connectTimeout().toMillis() + " ms", e));
+            if (!settled(stream.opened, config.connectTimeout().toNanos())) {
+                stream.fail(errors.exception(Kind.TIMEOUT, "WebSocket handshake not done within "
+                        + config.connectTimeout().toMillis() + " ms", null));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stream.fail(new CancelledException("interrupted while connecting"));
-        } catch (ExecutionException e) {
-            // the failure was recorded by fail(); it is rethrown below
         }
         try {
             stream.throwIfFailed();
@@ -175,20 +173,16 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         send("{\"text\":\"\"}");
         endSent = true;
         try {
-            if (handoff == null) {
-                finished.get(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } else if (!handoff.deliverUntilEnd(target, cancel,
-                    System.nanoTime() + config.callTimeout().toNanos())) {
-                throw new TimeoutException();
+            boolean ended = handoff == null
+                    ? settled(finished, config.callTimeout().toNanos())
+                    : handoff.deliverUntilEnd(target, cancel, System.nanoTime() + config.callTimeout().toNanos());
+            if (!ended) {
+                fail(errors.exception(Kind.TIMEOUT, "no isFinal within " + config.callTimeout().toMillis()
+                        + " ms after the end of input (" + aligner.delivered() + " bytes of audio so far)", null));
             }
-        } catch (TimeoutException e) {
-            fail(errors.exception(Kind.TIMEOUT, "no isFinal within " + config.callTimeout().toMillis()
-                    + " ms after the end of input (" + aligner.delivered() + " bytes of audio so far)", e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(new CancelledException("interrupted while waiting for the last audio"));
-        } catch (ExecutionException e) {
-            // the failure was recorded by fail(); it is rethrown below
         }
         try {
             throwIfFailed();
@@ -350,11 +344,26 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     /** A refused send means the socket is closing; give the reader thread a moment to record why. */
     private void awaitFailure() {
         try {
-            finished.get(CLOSE_REASON_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // the reason, if any arrived, is in failure
+            settled(finished, TimeUnit.MILLISECONDS.toNanos(CLOSE_REASON_WAIT_MILLIS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits up to {@code nanos} for {@code future} to complete, normally or not; how it ended is read from
+     * {@link #failure}, which {@link #fail} sets before completing any future exceptionally.
+     *
+     * @return false if it was still pending when the time ran out
+     */
+    private static boolean settled(CompletableFuture<Void> future, long nanos) throws InterruptedException {
+        try {
+            future.get(nanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (TimeoutException e) {
+            return false;
         }
     }
 
