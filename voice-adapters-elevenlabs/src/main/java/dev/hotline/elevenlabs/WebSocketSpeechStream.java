@@ -56,6 +56,11 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     /** Policy violation (RFC 6455): what ElevenLabs closes with after an idle timeout. */
     private static final int CLOSE_POLICY_VIOLATION = 1008;
 
+    /**
+     * Longest run of text without whitespace held back waiting for a word to end, in characters: the
+     * provider's largest chunk length. Longer runs (URLs, other scripts without spaces) are sent as they are.
+     */
+    private static final int MAX_UNSENT_CHARS = 500;
     /** How long a refused send waits for the close or error that explains it, in milliseconds. */
     private static final long CLOSE_REASON_WAIT_MILLIS = 1000;
 
@@ -138,6 +143,11 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         characters += text.length();
         int lastSpace = lastWhitespace(unsent);
         if (lastSpace < 0) {
+            if (unsent.length() >= MAX_UNSENT_CHARS) {
+                String run = unsent.toString();
+                unsent.setLength(0);
+                send(textMessage(run, false));
+            }
             return;
         }
         String words = unsent.substring(0, lastSpace + 1);

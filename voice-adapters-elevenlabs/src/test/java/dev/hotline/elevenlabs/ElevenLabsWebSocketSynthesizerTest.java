@@ -116,6 +116,24 @@ class ElevenLabsWebSocketSynthesizerTest {
     }
 
     @Test
+    void givenTextWithoutSpaces_whenItOutgrowsTheHoldBack_thenItIsSentAnyway() throws Exception {
+        FakeStreamInputServer fake = serve(FakeStreamInputServer.Behaviour.NORMAL);
+        String run = "x".repeat(499);
+
+        try (SpeechStream stream = synthesizer.open(AudioFormat.ULAW_8K, this::record, new CancelSignal())) {
+            stream.append(run);
+            stream.append("y");
+            stream.append("z");
+            stream.finish();
+        }
+
+        fake.nextMessage();
+        assertThat(fake.nextMessage().get("text").asText()).isEqualTo(run + "y ");
+        assertThat(fake.nextMessage().get("text").asText()).isEqualTo("z ");
+        assertThat(fake.nextMessage().toString()).isEqualTo("{\"text\":\"\"}");
+    }
+
+    @Test
     void givenWebSocketMode_whenSynthesizingOnePiece_thenUsesStreamInputAndDeliversAllAudioOnTheCallingThread() throws Exception {
         synthesizer.close();
         synthesizer = new ElevenLabsSynthesizer(config().withMode(ElevenLabsConfig.Mode.WEBSOCKET));
