@@ -183,18 +183,20 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         send("{\"text\":\"\"}");
         endSent = true;
         try {
-            boolean ended = handoff == null
-                    ? settled(finished, config.callTimeout().toNanos())
-                    : handoff.deliverUntilEnd(target, cancel, System.nanoTime() + config.callTimeout().toNanos());
-            if (!ended) {
-                fail(errors.exception(Kind.TIMEOUT, "no isFinal within " + config.callTimeout().toMillis()
-                        + " ms after the end of input (" + aligner.delivered() + " bytes of audio so far)", null));
+            try {
+                boolean ended = handoff == null
+                        ? settled(finished, config.callTimeout().toNanos())
+                        : handoff.deliverUntilEnd(target, cancel,
+                                System.nanoTime() + config.callTimeout().toNanos());
+                if (!ended) {
+                    fail(errors.exception(Kind.TIMEOUT, "no isFinal within " + config.callTimeout().toMillis()
+                            + " ms after the end of input (" + aligner.delivered() + " bytes of audio so far)",
+                            null));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(new CancelledException("interrupted while waiting for the last audio"));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(new CancelledException("interrupted while waiting for the last audio"));
-        }
-        try {
             throwIfFailed();
             if (aligner.pending() > 0) {
                 throw errors.exception(Kind.MALFORMED_RESPONSE, "stream-input audio ended mid-sample ("
