@@ -272,7 +272,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
             cancel.throwIfCancelled();
             throw mapNetworkFailure(e, streaming, aligner.delivered());
         } finally {
-            Registrations.release(cancel, registration);
+            registration.remove();
         }
     }
 
@@ -379,7 +379,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
             Thread.currentThread().interrupt();
             throw new CancelledException("interrupted while waiting to retry");
         } finally {
-            Registrations.release(cancel, registration);
+            registration.remove();
         }
     }
 

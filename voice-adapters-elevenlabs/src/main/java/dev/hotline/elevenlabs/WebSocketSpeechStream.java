@@ -218,7 +218,9 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         if (keepAlive != null) {
             keepAlive.cancel(false);
         }
-        Registrations.release(cancel, cancelRegistration);
+        if (cancelRegistration != null) {
+            cancelRegistration.remove();
+        }
         if (!finished.isDone()) {
             socket.cancel();
         }
