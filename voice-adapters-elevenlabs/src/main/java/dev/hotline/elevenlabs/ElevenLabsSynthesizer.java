@@ -156,7 +156,8 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         cancel.throwIfCancelled();
         okhttp3.Request handshake = streamInputHandshake(outputFormat);
         return withRetries(cancel, () -> false, () -> WebSocketSpeechStream.connect(http, handshake, initMessage(),
-                config, json, errors, new SampleAligner(format.bytesPerFrame(), sink), cancel, keepAlives));
+                config, json, errors, new SampleAligner(format.bytesPerFrame(), sink), cancel, keepAlives,
+                this::reportPermanent));
     }
 
     private Usage synthesizeOverWebSocket(Request request, String outputFormat, AudioSink sink, CancelSignal cancel)
@@ -165,7 +166,8 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         WebSocketSpeechStream.Handoff handoff = new WebSocketSpeechStream.Handoff();
         try (WebSocketSpeechStream stream = withRetries(cancel, () -> false, () -> WebSocketSpeechStream.connect(
                 http, handshake, initMessage(), config, json, errors,
-                new SampleAligner(request.format().bytesPerFrame(), handoff), handoff, cancel, keepAlives))) {
+                new SampleAligner(request.format().bytesPerFrame(), handoff), handoff, cancel, keepAlives,
+                this::reportPermanent))) {
             stream.append(request.text());
             return stream.finish(handoff, sink);
         }

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -65,6 +66,7 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     private static final long CLOSE_REASON_WAIT_MILLIS = 1000;
 
     private final ElevenLabsConfig config;
+    private final Consumer<ProviderException> permanentFailures;
     private final ObjectMapper json;
     private final ElevenLabsErrors errors;
     private final SampleAligner aligner;
@@ -82,7 +84,8 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     private CancelSignal.Registration cancelRegistration;
 
     private WebSocketSpeechStream(ElevenLabsConfig config, ObjectMapper json, ElevenLabsErrors errors,
-            SampleAligner aligner, CancelSignal cancel) {
+            SampleAligner aligner, CancelSignal cancel, Consumer<ProviderException> permanentFailures) {
+        this.permanentFailures = permanentFailures;
         this.config = config;
         this.json = json;
         this.errors = errors;
@@ -93,19 +96,23 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     /** Connects, sends the init message and starts keep-alives; blocks until the socket is open. */
     static WebSocketSpeechStream connect(OkHttpClient http, Request handshake, String initMessage,
             ElevenLabsConfig config, ObjectMapper json, ElevenLabsErrors errors, SampleAligner aligner,
-            CancelSignal cancel, ScheduledExecutorService keepAlives) throws IOException {
-        return connect(http, handshake, initMessage, config, json, errors, aligner, null, cancel, keepAlives);
+            CancelSignal cancel, ScheduledExecutorService keepAlives, Consumer<ProviderException> permanentFailures)
+            throws IOException {
+        return connect(http, handshake, initMessage, config, json, errors, aligner, null, cancel, keepAlives,
+                permanentFailures);
     }
 
     /**
-     * Like {@link #connect(OkHttpClient, Request, String, ElevenLabsConfig, ObjectMapper, ElevenLabsErrors,
-     * SampleAligner, CancelSignal, ScheduledExecutorService)}, for an {@code aligner} that feeds
-     * {@code handoff}: the handoff is told when the stream ends, however it ends.
+     * Like the other {@code connect}, for an {@code aligner} that feeds {@code handoff}: the handoff is told
+     * when the stream ends, however it ends. {@code permanentFailures} hears of every failure that retrying
+     * cannot fix (an error frame such as {@code invalid_api_key} or {@code quota_exceeded}).
      */
     static WebSocketSpeechStream connect(OkHttpClient http, Request handshake, String initMessage,
             ElevenLabsConfig config, ObjectMapper json, ElevenLabsErrors errors, SampleAligner aligner,
-            Handoff handoff, CancelSignal cancel, ScheduledExecutorService keepAlives) throws IOException {
-        WebSocketSpeechStream stream = new WebSocketSpeechStream(config, json, errors, aligner, cancel);
+            Handoff handoff, CancelSignal cancel, ScheduledExecutorService keepAlives,
+            Consumer<ProviderException> permanentFailures) throws IOException {
+        WebSocketSpeechStream stream = new WebSocketSpeechStream(config, json, errors, aligner, cancel,
+                permanentFailures);
         if (handoff != null) {
             stream.finished.whenComplete((ignored, failure) -> handoff.end());
         }
@@ -317,6 +324,9 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     private void fail(IOException e) {
         if (!failure.compareAndSet(null, e)) {
             return;
+        }
+        if (e instanceof ProviderException provider && !provider.retryable()) {
+            permanentFailures.accept(provider);
         }
         WebSocket current = socket;
         if (current != null) {
