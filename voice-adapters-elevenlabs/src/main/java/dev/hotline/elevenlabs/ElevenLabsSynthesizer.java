@@ -76,6 +76,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
 
     private final ElevenLabsConfig config;
     private final OkHttpClient http;
+    private final boolean ownsClient;
     private final ObjectMapper json = new ObjectMapper();
     private final ElevenLabsErrors errors;
     private final ScheduledExecutorService keepAlives;
@@ -83,14 +84,19 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
 
     /** A synthesizer with its own OkHttp client. */
     public ElevenLabsSynthesizer(ElevenLabsConfig config) {
-        this(config, new OkHttpClient());
+        this(config, new OkHttpClient(), true);
     }
 
     /**
-     * A synthesizer sharing {@code client}'s connection pool and dispatcher; the configured timeouts are
-     * applied on top of it.
+     * A synthesizer sharing {@code client}'s connection pool and dispatcher. The configured timeouts and a
+     * {@code TCP_NODELAY} socket factory are applied on top of it; {@link #close()} leaves the shared pool alone.
      */
     public ElevenLabsSynthesizer(ElevenLabsConfig config, OkHttpClient client) {
+        this(config, client, false);
+    }
+
+    private ElevenLabsSynthesizer(ElevenLabsConfig config, OkHttpClient client, boolean ownsClient) {
+        this.ownsClient = ownsClient;
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(client, "client");
         this.http = client.newBuilder()
@@ -183,11 +189,13 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
                 .build();
     }
 
-    /** Stops the keep-alive thread and releases the HTTP client's idle connections. */
+    /** Stops the keep-alive thread and, if the OkHttp client is this synthesizer's own, its idle connections. */
     @Override
     public void close() {
         keepAlives.shutdownNow();
-        http.connectionPool().evictAll();
+        if (ownsClient) {
+            http.connectionPool().evictAll();
+        }
     }
 
     private okhttp3.Request httpRequest(Request request, String outputFormat) {
