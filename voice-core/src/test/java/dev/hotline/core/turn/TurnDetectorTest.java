@@ -124,6 +124,15 @@ class TurnDetectorTest {
     }
 
     @Test
+    void givenATurnEndedBySilence_whenTaken_thenTheSilenceLeftOutIsReported() {
+        Run run = new Run(defaults).feed(TestAudio.silence(1_000)).feed(TestAudio.tone(1_000, 220, 8_000))
+                .feed(TestAudio.silence(1_000));
+
+        // 700 ms of silence ended the turn; 200 ms of it stayed in the utterance
+        assertThat(run.detector.trailingSilenceDropped()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
     void givenEndlessSpeech_whenFed_thenTheUtteranceIsCutAtTheCap() {
         CallSettings capped = defaults.toBuilder().maxUtterance(Duration.ofSeconds(3)).build();
 
