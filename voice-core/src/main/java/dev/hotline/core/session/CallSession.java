@@ -490,11 +490,13 @@ public final class CallSession implements CallHandle {
                 }
                 error("stt", new ProviderException(ctx.transcriber().name(), ProviderException.Kind.TIMEOUT,
                         "no transcript within responderTimeout (" + settings.responderTimeout() + ")"));
+                keepCarriedTranscript(speech);
                 speech.pieces.put(persona.didNotCatch());
                 return;
             } catch (IOException | RuntimeException e) {
                 error("stt", e);
                 speech.transcriptReady = ctx.nanoTime().getAsLong();
+                keepCarriedTranscript(speech);
                 speech.pieces.put(persona.didNotCatch());
                 return;
             }
@@ -528,6 +530,20 @@ public final class CallSession implements CallHandle {
             // Barge-in, hang-up or the end of the call: whoever cancelled has dealt with the turn.
         } finally {
             speech.pieces.end();
+        }
+    }
+
+    /**
+     * The new utterance could not be transcribed: the earlier words carried into this turn go back into the
+     * conversation, so the caller's next turn is answered knowing them.
+     */
+    private void keepCarriedTranscript(Speech speech) throws CancelledException {
+        synchronized (lock) {
+            speech.cancel.throwIfCancelled();
+            if (speech.carriedTranscript != null) {
+                conversation.addUser(speech.carriedTranscript);
+                speech.carriedTranscript = null;
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import dev.hotline.core.CallEvent;
 import dev.hotline.core.CallSettings;
 import dev.hotline.core.CallState;
 import dev.hotline.core.ChatMessage;
+import dev.hotline.core.ProviderException;
 import dev.hotline.core.Utterance;
 import dev.hotline.core.testing.CallHarness;
 import dev.hotline.core.testing.Gate;
@@ -121,6 +122,31 @@ class CallerGoesOnTest {
                     .containsExactly("known hallucination");
             assertThat(h.events(CallEvent.TurnCompleted.class)).singleElement()
                     .satisfies(t -> assertThat(t.reply()).isEqualTo("In June."));
+        }
+    }
+
+    @Test
+    void givenACarriedTranscript_whenTheNextUtteranceCannotBeTranscribed_thenTheEarlierWordsStayInTheConversation()
+            throws Exception {
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hear("When do you play Berlin").fail(new ProviderException("fake",
+                    ProviderException.Kind.INVALID_REQUEST, "bad audio", 400, null, null)).hear("and Hamburg");
+            h.responder.hang().reply("Both in June.");
+            h.start(settings);
+            h.greeted();
+
+            h.says(1_000, settings);
+            h.says(600, settings);
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+            h.says(800, settings);
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+
+            assertThat(h.synthesizer.texts()).contains(h.persona.didNotCatch());
+            assertThat(h.responder.requests().get(1).messages()).containsExactly(
+                    ChatMessage.system(h.persona.systemPrompt()), ChatMessage.user("When do you play Berlin"),
+                    ChatMessage.user("and Hamburg"));
+            h.transcriber.assertExhausted();
+            h.responder.assertExhausted();
         }
     }
 
