@@ -3,6 +3,14 @@ package dev.hotline.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.hotline.audio.AudioFormat;
+import dev.hotline.core.CallTransport;
+import dev.hotline.core.Engine;
+import dev.hotline.local.FreeTtsSynthesizer;
+import dev.hotline.local.ScriptedResponder;
+import dev.hotline.openai.OpenAiClient;
+import dev.hotline.openai.OpenAiConfig;
+import dev.hotline.openai.OpenAiTranscriber;
 import dev.hotline.testkit.TestkitAudio;
 import dev.hotline.testkit.openai.FakeOpenAiServer;
 import dev.hotline.testkit.twilio.CallReport;
@@ -109,11 +117,11 @@ class WholeCallTest {
      * its session on this branch); the test runs by itself once the session is merged.
      */
     private static void assumeEngineConverses() {
-        var engine = dev.hotline.core.Engine.builder()
-                .transcriber(new dev.hotline.openai.OpenAiTranscriber(dev.hotline.openai.OpenAiClient.create(
-                        dev.hotline.openai.OpenAiConfig.forServer("http://127.0.0.1:9/v1", "unused"))))
-                .responder(dev.hotline.local.ScriptedResponder.syntheticJason())
-                .synthesizer(new dev.hotline.local.FreeTtsSynthesizer(1))
+        var engine = Engine.builder()
+                .transcriber(new OpenAiTranscriber(OpenAiClient.create(
+                        OpenAiConfig.forServer("http://127.0.0.1:9/v1", "unused"))))
+                .responder(ScriptedResponder.syntheticJason())
+                .synthesizer(new FreeTtsSynthesizer(1))
                 .build();
         var probe = new ProbeTransport();
         boolean converses;
@@ -126,16 +134,16 @@ class WholeCallTest {
         assumeTrue(converses, "voice-core's CallSession is not implemented on this branch yet");
     }
 
-    /** A transport that only records that the engine attached. */
-    private static final class ProbeTransport implements dev.hotline.core.CallTransport {
+    /** A transport whose call stops as soon as the engine attaches. */
+    private static final class ProbeTransport implements CallTransport {
         @Override
         public void start(Listener listener) {
             listener.onStop();
         }
 
         @Override
-        public dev.hotline.audio.AudioFormat audioFormat() {
-            return dev.hotline.audio.AudioFormat.ULAW_8K;
+        public AudioFormat audioFormat() {
+            return AudioFormat.ULAW_8K;
         }
 
         @Override
@@ -145,14 +153,17 @@ class WholeCallTest {
 
         @Override
         public void sendMark(String name) {
+            // the probe call has ended before anything could play
         }
 
         @Override
         public void clear() {
+            // the probe call has ended before anything could play
         }
 
         @Override
         public void hangUp() {
+            // the probe call has no line to hang up
         }
     }
 
