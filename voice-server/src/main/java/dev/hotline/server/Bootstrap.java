@@ -3,6 +3,7 @@ package dev.hotline.server;
 import dev.hotline.core.CallSettings;
 import dev.hotline.core.Engine;
 import dev.hotline.core.Persona;
+import dev.hotline.core.ProviderException;
 import dev.hotline.core.Responder;
 import dev.hotline.core.Synthesizer;
 import dev.hotline.core.Transcriber;
@@ -13,12 +14,15 @@ import dev.hotline.elevenlabs.ElevenLabsSynthesizer;
 import dev.hotline.local.FreeTtsSynthesizer;
 import dev.hotline.local.ScriptedResponder;
 import dev.hotline.local.SileroVad;
+import dev.hotline.local.SphinxTranscriber;
+import dev.hotline.local.VoskTranscriber;
 import dev.hotline.openai.OpenAiClient;
 import dev.hotline.openai.OpenAiConfig;
 import dev.hotline.openai.OpenAiResponder;
 import dev.hotline.openai.OpenAiTranscriber;
 import dev.hotline.twilio.TwilioCallControl;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +38,7 @@ import java.util.Set;
  *
  * <pre>
  * role             with keys                                   without
- * speech-to-text   OpenAI (OPENAI_API_KEY or OPENAI_BASE_URL)  none yet: calls are refused politely
+ * speech-to-text   OpenAI (OPENAI_API_KEY or OPENAI_BASE_URL)  Vosk (HOTLINE_VOSK_MODEL), else sphinx4
  * replies (LLM)    OpenAI, scripted persona as fallback        scripted persona (voice-adapters-local)
  * text-to-speech   ElevenLabs (cached phrases), FreeTTS after  FreeTTS (voice-adapters-local)
  * voice activity   Silero (voice-adapters-local)               the engine's energy detector if Silero cannot load
@@ -42,6 +46,8 @@ import java.util.Set;
  */
 final class Bootstrap {
 
+    /** Names the folder of a Vosk model for embedded speech-to-text (read by the local adapter's docs too). */
+    static final String VOSK_MODEL_VARIABLE = "HOTLINE_VOSK_MODEL";
     /** A connected call is assumed over after this long, when its end was missed. */
     private static final Duration MAX_CALL_AGE = Duration.ofHours(4);
     /** Audio of fixed persona lines kept in memory by the ElevenLabs phrase cache: about 30 minutes of mu-law. */
@@ -89,14 +95,15 @@ final class Bootstrap {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return wire(config, openAi, elevenLabs);
+        return wire(config, openAi, elevenLabs, env);
     }
 
-    private static Bootstrap wire(ServerConfig config, OpenAiConfig openAi, ElevenLabsConfig elevenLabs) {
+    private static Bootstrap wire(ServerConfig config, OpenAiConfig openAi, ElevenLabsConfig elevenLabs,
+            Map<String, String> env) throws ConfigException {
         Map<String, String> roles = new LinkedHashMap<>();
         Persona persona = config.persona();
 
-        Transcriber transcriber = null;
+        Transcriber transcriber;
         Responder responder;
         Responder fallbackResponder = null;
         ScriptedResponder scripted = ScriptedResponder.syntheticJason();
@@ -108,9 +115,8 @@ final class Bootstrap {
             roles.put("speech-to-text", transcriber.name() + " at " + openAi.baseUrl());
             roles.put("replies (LLM)", responder.name() + ", falling back to " + scripted.name());
         } else {
+            transcriber = embeddedTranscriber(env, roles);
             responder = scripted;
-            roles.put("speech-to-text", "none: set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server); "
-                    + "no embedded transcriber is in this build yet");
             roles.put("replies (LLM)", scripted.name() + " (embedded; set OPENAI_API_KEY for an LLM)");
         }
 
@@ -161,6 +167,35 @@ final class Bootstrap {
             calls = new EngineCallHandler(engine.build());
         }
         return new Bootstrap(config, calls, roles);
+    }
+
+    /**
+     * The speech-to-text that needs no key: Vosk when {@value #VOSK_MODEL_VARIABLE} names a model folder (more
+     * accurate), else the built-in sphinx4. Returns {@code null}, and says why in the banner, if sphinx4
+     * cannot load.
+     *
+     * @throws ConfigException if {@value #VOSK_MODEL_VARIABLE} names an unusable folder
+     */
+    private static Transcriber embeddedTranscriber(Map<String, String> env, Map<String, String> roles)
+            throws ConfigException {
+        if (isSet(env, VOSK_MODEL_VARIABLE)) {
+            try {
+                VoskTranscriber vosk = new VoskTranscriber(Path.of(env.get(VOSK_MODEL_VARIABLE).strip()));
+                roles.put("speech-to-text", vosk.name() + " (embedded)");
+                return vosk;
+            } catch (IllegalStateException e) {
+                throw new ConfigException(List.of(VOSK_MODEL_VARIABLE + ": " + e.getMessage()));
+            }
+        }
+        try {
+            SphinxTranscriber sphinx = new SphinxTranscriber();
+            roles.put("speech-to-text", sphinx.name() + " (embedded, modest accuracy; set OPENAI_API_KEY for "
+                    + "Whisper or " + VOSK_MODEL_VARIABLE + " for Vosk)");
+            return sphinx;
+        } catch (ProviderException e) {
+            roles.put("speech-to-text", "none: sphinx4 could not load (" + e.getMessage() + "); set OPENAI_API_KEY");
+            return null;
+        }
     }
 
     /** The engine's tunables: its defaults, with what the environment overrides. */

@@ -3,14 +3,6 @@ package dev.hotline.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.hotline.audio.AudioFormat;
-import dev.hotline.core.CallTransport;
-import dev.hotline.core.Engine;
-import dev.hotline.local.FreeTtsSynthesizer;
-import dev.hotline.local.ScriptedResponder;
-import dev.hotline.openai.OpenAiClient;
-import dev.hotline.openai.OpenAiConfig;
-import dev.hotline.openai.OpenAiTranscriber;
 import dev.hotline.testkit.TestkitAudio;
 import dev.hotline.testkit.openai.FakeOpenAiServer;
 import dev.hotline.testkit.twilio.CallReport;
@@ -41,7 +33,6 @@ class WholeCallTest {
     void given_a_caller_who_speaks_then_interrupts_then_hangs_up_then_greeting_reply_clear_and_cleanup(
             @TempDir Path dir) throws Exception {
         Path phone = phoneRecordings();
-        assumeEngineConverses();
         Path persona = dir.resolve("persona.yaml");
         Files.writeString(persona, """
                 name: Test Jason
@@ -109,61 +100,6 @@ class WholeCallTest {
             } finally {
                 server.shutdown();
             }
-        }
-    }
-
-    /**
-     * Skips while voice-core's call session is a placeholder that refuses to start (the engine landed before
-     * its session on this branch); the test runs by itself once the session is merged.
-     */
-    private static void assumeEngineConverses() {
-        var engine = Engine.builder()
-                .transcriber(new OpenAiTranscriber(OpenAiClient.create(
-                        OpenAiConfig.forServer("http://127.0.0.1:9/v1", "unused"))))
-                .responder(ScriptedResponder.syntheticJason())
-                .synthesizer(new FreeTtsSynthesizer(1))
-                .build();
-        var probe = new ProbeTransport();
-        boolean converses;
-        try {
-            engine.startCall(probe);
-            converses = true;
-        } catch (UnsupportedOperationException e) {
-            converses = false;
-        }
-        assumeTrue(converses, "voice-core's CallSession is not implemented on this branch yet");
-    }
-
-    /** A transport whose call stops as soon as the engine attaches. */
-    private static final class ProbeTransport implements CallTransport {
-        @Override
-        public void start(Listener listener) {
-            listener.onStop();
-        }
-
-        @Override
-        public AudioFormat audioFormat() {
-            return AudioFormat.ULAW_8K;
-        }
-
-        @Override
-        public boolean sendAudio(byte[] audio) {
-            return false;
-        }
-
-        @Override
-        public void sendMark(String name) {
-            // the probe call has ended before anything could play
-        }
-
-        @Override
-        public void clear() {
-            // the probe call has ended before anything could play
-        }
-
-        @Override
-        public void hangUp() {
-            // the probe call has no line to hang up
         }
     }
 
