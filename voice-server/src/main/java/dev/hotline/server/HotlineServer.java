@@ -347,14 +347,15 @@ public final class HotlineServer {
     }
 
     private static void withCallMdc(TwilioCallTransport transport, Runnable action) {
-        CallInfo call = transport.call();
+        withCallMdc(transport.call(), action);
+    }
+
+    /** Runs {@code action} with the call's ids in the MDC, then restores what the thread had. */
+    private static void withCallMdc(CallInfo call, Runnable action) {
         if (call == null) {
             action.run();
-            return;
-        }
-        try (MDC.MDCCloseable a = MDC.putCloseable("callSid", call.callId());
-                MDC.MDCCloseable b = MDC.putCloseable("streamSid", call.streamId())) {
-            action.run();
+        } else {
+            CallMdc.run(call.callId(), call.streamId(), action);
         }
     }
 
@@ -372,7 +373,7 @@ public final class HotlineServer {
         @Override
         public void callStarted(CallInfo call) {
             limiter.connected(call.callId());
-            LOG.info("media stream started");
+            withCallMdc(call, () -> LOG.info("media stream started"));
         }
 
         @Override
@@ -388,7 +389,7 @@ public final class HotlineServer {
             if (call != null) {
                 limiter.release(call.callId());
             }
-            LOG.info("media stream ended: {}", reason);
+            withCallMdc(call, () -> LOG.info("media stream ended: {}", reason));
         }
     }
 
