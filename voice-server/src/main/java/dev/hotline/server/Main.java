@@ -17,6 +17,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        QuietJavaLogging.install();
         Map<String, String> env = System.getenv();
         Bootstrap bootstrap;
         try {
