@@ -20,6 +20,10 @@ import dev.hotline.openai.OpenAiClient;
 import dev.hotline.openai.OpenAiConfig;
 import dev.hotline.openai.OpenAiResponder;
 import dev.hotline.openai.OpenAiTranscriber;
+import dev.hotline.server.browser.BrowserCallRelay;
+import dev.hotline.server.browser.BrowserRoutes;
+import dev.hotline.server.browser.BrowserSettings;
+import dev.hotline.server.browser.CallerLimit;
 import dev.hotline.twilio.TwilioCallControl;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -29,7 +33,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The one place the server is wired by hand: reads the environment, picks the provider for each role from
@@ -54,12 +60,17 @@ final class Bootstrap {
     private static final long PHRASE_CACHE_BYTES = 16L * 1024 * 1024;
 
     private final ServerConfig config;
+    private final BrowserSettings browser;
     private final CallHandler calls;
+    private final BrowserCallRelay relay;
     private final Map<String, String> roles;
 
-    private Bootstrap(ServerConfig config, CallHandler calls, Map<String, String> roles) {
+    private Bootstrap(ServerConfig config, BrowserSettings browser, CallHandler calls, BrowserCallRelay relay,
+            Map<String, String> roles) {
         this.config = config;
+        this.browser = browser;
         this.calls = calls;
+        this.relay = relay;
         this.roles = roles;
     }
 
@@ -92,14 +103,20 @@ final class Bootstrap {
                 problems.add(e.getMessage());
             }
         }
+        BrowserSettings browser = null;
+        try {
+            browser = BrowserSettings.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return wire(config, openAi, elevenLabs, env);
+        return wire(config, browser, openAi, elevenLabs, env);
     }
 
-    private static Bootstrap wire(ServerConfig config, OpenAiConfig openAi, ElevenLabsConfig elevenLabs,
-            Map<String, String> env) throws ConfigException {
+    private static Bootstrap wire(ServerConfig config, BrowserSettings browser, OpenAiConfig openAi,
+            ElevenLabsConfig elevenLabs, Map<String, String> env) throws ConfigException {
         Map<String, String> roles = new LinkedHashMap<>();
         Persona persona = config.persona();
 
@@ -144,6 +161,8 @@ final class Bootstrap {
             roles.put("voice activity", "energy detector (Silero could not load: " + e.getMessage() + ")");
         }
 
+        BrowserCallRelay relay = new BrowserCallRelay(persona);
+        CallLog callLog = new CallLog();
         CallHandler calls;
         if (transcriber == null) {
             calls = new UnavailableCallHandler("no speech-to-text provider; calls are refused politely");
@@ -154,7 +173,10 @@ final class Bootstrap {
                     .synthesizer(synthesizer)
                     .persona(persona)
                     .settings(settings(config))
-                    .observer(new CallLog());
+                    .observer(event -> {
+                        callLog.onEvent(event);
+                        relay.onEvent(event);
+                    });
             if (fallbackResponder != null) {
                 engine.fallbackResponder(fallbackResponder);
             }
@@ -166,7 +188,7 @@ final class Bootstrap {
             }
             calls = new EngineCallHandler(engine.build());
         }
-        return new Bootstrap(config, calls, roles);
+        return new Bootstrap(config, browser, calls, relay, roles);
     }
 
     /**
@@ -246,7 +268,19 @@ final class Bootstrap {
     /** Builds the server (not started) with this REST hang-up, or {@code null} to only close the socket. */
     HotlineServer server(TwilioCallControl control) {
         CallLimiter limiter = new InMemoryCallLimiter(config.limits(), Clock.systemUTC(), MAX_CALL_AGE);
-        return new HotlineServer(config, calls, limiter, control);
+        BrowserRoutes routes = new BrowserRoutes(browser, config.persona(), calls::startCall, relay,
+                browserCaller -> admitBrowserCall(limiter, browserCaller));
+        return new HotlineServer(config, calls, limiter, control, routes);
+    }
+
+    /** Browser callers meet the phone callers' limits, keyed by their address. */
+    private static Optional<CallerLimit.Admission> admitBrowserCall(CallLimiter limiter, String address) {
+        String id = "browser-" + UUID.randomUUID();
+        if (!limiter.admit(id, "browser:" + address).admitted()) {
+            return Optional.empty();
+        }
+        limiter.connected(id);
+        return Optional.of(() -> limiter.release(id));
     }
 
     /** The start-up banner: what serves each role, and what is missing. No secret values. */
@@ -267,6 +301,10 @@ final class Bootstrap {
                 + (limits.blocklist().isEmpty() ? "" : ", blocklist of " + limits.blocklist().size())
                 + (config.accessPin() == null ? "" : ", PIN required"));
         line(text, "persona", config.persona().name());
+        line(text, "browser calls", !browser.enabled() ? "off"
+                : "on: open http://localhost:" + port + BrowserRoutes.PAGE_PATH
+                        + (browser.allowedOrigins().isEmpty() ? " (same origin only)"
+                                : " (origins " + String.join(", ", browser.allowedOrigins()) + ")"));
         roles.forEach((role, provider) -> line(text, role, provider));
         line(text, "calls", calls instanceof UnavailableCallHandler unavailable
                 ? "NOT taken: " + unavailable.why() : "taken by the engine");

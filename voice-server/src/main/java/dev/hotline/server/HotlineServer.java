@@ -2,6 +2,7 @@ package dev.hotline.server;
 
 import dev.hotline.core.CallInfo;
 import dev.hotline.core.ProviderException;
+import dev.hotline.server.browser.BrowserRoutes;
 import dev.hotline.twilio.MediaStreamCodec;
 import dev.hotline.twilio.TextFrameSender;
 import dev.hotline.twilio.TwilioCallControl;
@@ -47,6 +48,7 @@ import org.slf4j.MDC;
  * WS   /voice-stream   the Media Stream: signature on upgrade, then one TwilioCallTransport per socket
  * GET  /healthz        alive
  * GET  /readyz         ready to take calls (not while draining)
+ * GET  /, WS /browser-stream   browser calls, when {@link BrowserRoutes} are given (see docs/browser.md)
  * </pre>
  *
  * <p><b>Lifecycle.</b> {@link #start} binds the port; {@link #shutdown} stops taking calls, lets running ones
@@ -88,13 +90,20 @@ public final class HotlineServer {
     private final Javalin app;
     private volatile boolean draining;
 
+    /** A server for phone calls only (no browser call page). */
+    public HotlineServer(ServerConfig config, CallHandler calls, CallLimiter limiter, TwilioCallControl callControl) {
+        this(config, calls, limiter, callControl, null);
+    }
+
     /**
      * @param config the settings
      * @param calls where calls go
      * @param limiter the abuse limits
      * @param callControl hangs calls up through Twilio's REST API, or {@code null} to only close the socket
+     * @param browser the browser call page and socket, or {@code null} to serve none
      */
-    public HotlineServer(ServerConfig config, CallHandler calls, CallLimiter limiter, TwilioCallControl callControl) {
+    public HotlineServer(ServerConfig config, CallHandler calls, CallLimiter limiter, TwilioCallControl callControl,
+            BrowserRoutes browser) {
         this.config = Objects.requireNonNull(config, "config");
         this.calls = Objects.requireNonNull(calls, "calls");
         this.limiter = Objects.requireNonNull(limiter, "limiter");
@@ -114,6 +123,9 @@ public final class HotlineServer {
             javalin.routes.post("/voice-status", this::statusCallback);
             javalin.routes.wsBeforeUpgrade(TwimlBuilder.STREAM_PATH, this::checkUpgradeSignature);
             javalin.routes.ws(TwimlBuilder.STREAM_PATH, this::mediaStream);
+            if (browser != null) {
+                browser.addTo(javalin.routes);
+            }
         });
     }
 
