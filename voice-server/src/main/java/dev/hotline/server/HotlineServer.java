@@ -10,6 +10,7 @@ import dev.hotline.twilio.TwilioCallTransport;
 import dev.hotline.twilio.TwilioSignatures;
 import dev.hotline.twilio.TwimlBuilder;
 import io.javalin.Javalin;
+import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpStatus;
@@ -22,6 +23,7 @@ import io.javalin.websocket.WsErrorContext;
 import io.javalin.websocket.WsMessageContext;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -212,7 +214,7 @@ public final class HotlineServer {
             parameters.put("To", ctx.formParam("To"));
             parameters.put("CallSid", callSid);
             LOG.info("call admitted from {}", from);
-            ctx.result(new TwimlBuilder(URI.create(origin(ctx))).connectStream(parameters));
+            ctx.result(new TwimlBuilder(publicOrigin(ctx)).connectStream(parameters));
         }
     }
 
@@ -248,7 +250,7 @@ public final class HotlineServer {
         if (signatures == null) {
             return;
         }
-        String url = TwimlBuilder.streamUrl(URI.create(origin(ctx)));
+        String url = TwimlBuilder.streamUrl(publicOrigin(ctx));
         String signature = ctx.header(TwilioSignatures.HEADER.toLowerCase(Locale.ROOT));
         if (!signatures.validWebSocketUpgrade(url, signature)) {
             LOG.warn("rejected the media stream upgrade from {}: {} x-twilio-signature", ctx.ip(),
@@ -349,6 +351,21 @@ public final class HotlineServer {
             host = firstValue(ctx.header("X-Forwarded-Host"), host);
         }
         return scheme + "://" + host;
+    }
+
+    /** {@link #origin} as a URI; a Host header that makes no URL is the client's error (400), never ours. */
+    private URI publicOrigin(Context ctx) {
+        String origin = origin(ctx);
+        try {
+            URI uri = new URI(origin);
+            if (uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        LOG.warn("refused {} {}: the request names no usable host", ctx.method(), ctx.path());
+        throw new BadRequestResponse("unusable Host header");
     }
 
     private static String firstValue(String header, String fallback) {
