@@ -61,19 +61,24 @@ final class HeadlessChromium implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Starts the browser with {@code microphone} (a 16-bit PCM WAV) as its only audio input. */
+    /**
+     * Starts the browser with {@code microphone} (a 16-bit PCM WAV, played once) as its only audio input, or
+     * with Chromium's own fake input (a beep) when {@code microphone} is {@code null}.
+     */
     static HeadlessChromium launch(Path binary, Path microphone, Path workDir) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory(workDir, "chromium-profile-");
-        List<String> command = List.of(binary.toString(),
+        List<String> command = new ArrayList<>(List.of(binary.toString(),
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                 "--autoplay-policy=no-user-gesture-required",
                 "--user-data-dir=" + profile,
                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                "--use-file-for-fake-audio-capture=" + microphone + "%noloop",
                 "--window-size=900,900",
-                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-                "about:blank");
+                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0"));
+        if (microphone != null) {
+            command.add("--use-file-for-fake-audio-capture=" + microphone + "%noloop");
+        }
+        command.add("about:blank");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> output = new ArrayList<>();
         CompletableFuture<URI> url = new CompletableFuture<>();
@@ -120,16 +125,29 @@ final class HeadlessChromium implements AutoCloseable {
         throw new IOException("chromium has no page target: " + targets.body());
     }
 
+    /** Stops the browser and every process it started (renderers, the zygote), then deletes its profile. */
     @Override
     public void close() throws Exception {
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        children.forEach(ProcessHandle::destroy);
+        for (ProcessHandle handle : concat(children, process.toHandle())) {
+            try {
+                handle.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                handle.destroyForcibly();
+            }
         }
         try (Stream<Path> files = Files.walk(profile)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
             }
         }
+    }
+
+    private static List<ProcessHandle> concat(List<ProcessHandle> children, ProcessHandle parent) {
+        List<ProcessHandle> all = new ArrayList<>(children);
+        all.add(parent);
+        return all;
     }
 }
