@@ -2,7 +2,10 @@ package dev.hotline.local;
 
 import dev.hotline.core.ProviderException;
 
-/** One sphinx4 recognizer for every test class in the JVM, loaded on first use: loading costs seconds. */
+/**
+ * One sphinx4 recognizer for every test class in the JVM, loaded on first use and left to the JVM's exit:
+ * loading costs seconds of CPU, so it is done once per test run.
+ */
 final class SharedSphinx {
 
     private static SphinxTranscriber instance;
@@ -15,12 +18,5 @@ final class SharedSphinx {
             instance = new SphinxTranscriber();
         }
         return instance;
-    }
-
-    static synchronized void close() {
-        if (instance != null) {
-            instance.close();
-            instance = null;
-        }
     }
 }

@@ -14,15 +14,9 @@ import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class SphinxTranscriberTest {
-
-    @AfterAll
-    static void close() {
-        SharedSphinx.close();
-    }
 
     @Test
     void givenLibrivoxSpeech_whenTranscribed_thenMostWordsAreRightAndUsageCountsTheAudio() throws Exception {
