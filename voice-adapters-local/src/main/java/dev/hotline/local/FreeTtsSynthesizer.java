@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -35,6 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * FreeTTS writes its audio on threads of its own; the blocks are queued and handed to the sink on the
  * calling thread, as the port requires, each as soon as it is rendered.
  *
+ * <p>Text with nothing speakable in it (only punctuation) yields no chunk and no error.
+ *
  * <p><b>Failures.</b> {@link CancelledException} when the signal fires: checked before each chunk is
  * delivered, and no chunk is delivered after it. A failure inside FreeTTS is a
  * {@link ProviderException} of kind {@code UNAVAILABLE}. Formats other than mono PCM16, mu-law or A-law
@@ -46,6 +49,8 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
     public static final String VOICE = "kevin16";
     private static final String PROVIDER = "freetts";
 
+    /** How often a request waiting for a free voice checks whether the synthesizer was closed. */
+    private static final long CLOSED_CHECK_MILLIS = 200;
     /** Marks the end of a request's audio in its queue (compared by identity). */
     private static final byte[] END = new byte[0];
 
@@ -98,13 +103,11 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
                 produced.add(END);
             }
         });
-        long delivered = 0;
         try (CancelSignal.Registration wake = cancel.onCancel(() -> produced.add(END))) {
             speaker.start();
             for (byte[] chunk = take(produced); chunk != END; chunk = take(produced)) {
                 cancel.throwIfCancelled();
                 sink.onAudio(chunk);
-                delivered += chunk.length;
             }
         } finally {
             awaitQuietly(speaker);
@@ -115,10 +118,6 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
         if (failure.get() != null) {
             throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
                     "speaking failed: " + failure.get(), 0, null, failure.get());
-        }
-        if (delivered == 0) {
-            throw new ProviderException(PROVIDER, ProviderException.Kind.MALFORMED_RESPONSE,
-                    "FreeTTS produced no audio for a text of " + request.text().length() + " characters");
         }
         return new Usage(request.text().length(), false);
     }
@@ -184,7 +183,15 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
         }
         allocated.decrementAndGet();
         try {
-            return idle.take();
+            while (true) {
+                Voice free = idle.poll(CLOSED_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                if (free != null) {
+                    return free;
+                }
+                if (closed) {
+                    throw new IllegalStateException("synthesizer is closed");
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
