@@ -17,8 +17,8 @@ import java.util.Locale;
  * hand, one mode per JVM, as the docs show.
  *
  * <ul>
- *   <li>{@code wer [default|fast|A,R,W,RW,LW]}: sphinx4 word error rate, latency and memory on the shared
- *       phone and LibriVox sets;</li>
+ *   <li>{@code wer [default|fast|A,R,W,RW,LW] [all|librivox|phone]}: sphinx4 word error rate, latency and
+ *       memory on the shared phone and LibriVox sets;</li>
  *   <li>{@code vad}: Silero cost per 20 ms of audio, per call;</li>
  *   <li>{@code vadcompare}: Silero against the energy VAD on the shared speech with noise and tones;</li>
  *   <li>{@code startup}: time and memory to load recognizer, VAD and TTS and answer a first request.</li>
@@ -32,15 +32,15 @@ public final class LocalBench {
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "";
         switch (mode) {
-            case "wer" -> wer(args.length > 1 ? args[1] : "fast");
+            case "wer" -> wer(args.length > 1 ? args[1] : "fast", args.length > 2 ? args[2] : "all");
             case "vad" -> vad();
             case "vadcompare" -> vadCompare();
             case "startup" -> startup();
-            default -> throw new IllegalArgumentException("usage: LocalBench wer [default|fast|A,R,W,RW,LW] | vad | vadcompare | startup");
+            default -> throw new IllegalArgumentException("usage: LocalBench wer [default|fast|A,R,W,RW,LW] [all|librivox|phone] | vad | vadcompare | startup");
         }
     }
 
-    private static void wer(String tuningName) throws Exception {
+    private static void wer(String tuningName, String sets) throws Exception {
         SphinxTranscriber.Tuning tuning = switch (tuningName) {
             case "default" -> SphinxTranscriber.Tuning.DEFAULT;
             case "fast" -> SphinxTranscriber.Tuning.FAST;
@@ -54,8 +54,12 @@ public final class LocalBench {
         long t0 = System.nanoTime();
         try (SphinxTranscriber sphinx = new SphinxTranscriber(tuning)) {
             System.out.printf(Locale.ROOT, "load %.0f ms, tuning %s%n", (System.nanoTime() - t0) / 1e6, tuning);
-            runSet("librivox", SpeechSets.librivox(speech), sphinx);
-            runSet("phone", SpeechSets.phone(speech), sphinx);
+            if (!sets.equals("phone")) {
+                runSet("librivox", SpeechSets.librivox(speech), sphinx);
+            }
+            if (!sets.equals("librivox")) {
+                runSet("phone", SpeechSets.phone(speech), sphinx);
+            }
         }
         System.out.printf(Locale.ROOT, "max RSS %s%n", rss("VmHWM"));
     }
@@ -177,11 +181,12 @@ public final class LocalBench {
         long start = System.nanoTime();
         try (LocalProviders local = LocalProviders.start(LocalProviders.Settings.defaults())) {
             double ready = (System.nanoTime() - start) / 1e6;
-            System.out.printf(Locale.ROOT, "LocalProviders.start returned in %.0f ms (TTS warmed up, VAD loaded); RSS %s%n",
-                    ready, rss("VmRSS"));
+            System.out.printf(Locale.ROOT, "LocalProviders.start returned in %.0f ms (TTS warmed up, VAD loaded);"
+                    + " process cpu %.0f ms; RSS %s%n", ready, processCpuMillis(), rss("VmRSS"));
             ((DeferredTranscriber) local.transcriber()).await();
             double loaded = (System.nanoTime() - start) / 1e6;
-            System.out.printf(Locale.ROOT, "sphinx4 loaded %.0f ms after start; RSS %s%n", loaded, rss("VmRSS"));
+            System.out.printf(Locale.ROOT, "sphinx4 loaded %.0f ms after start; process cpu %.0f ms; RSS %s%n", loaded,
+                    processCpuMillis(), rss("VmRSS"));
             long first = System.nanoTime();
             java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
             local.synthesizer().synthesize(Synthesizer.Request.of("When is the next concert?", AudioFormat.ULAW_8K),
@@ -206,6 +211,12 @@ public final class LocalBench {
                     + "; pass -Dhotline.shared.dir=/path/to/shared");
         }
         return dir;
+    }
+
+    /** CPU time the whole JVM used so far (every thread, JIT and GC included). */
+    private static double processCpuMillis() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e6;
     }
 
     static String rss(String field) throws IOException {
