@@ -85,8 +85,7 @@ public final class LocalProviders implements AutoCloseable {
         PersonaScript script = settings.personaScript() == null ? PersonaScript.syntheticJason()
                 : PersonaScript.load(settings.personaScript());
         ScriptedResponder responder = new ScriptedResponder(script);
-        Transcriber transcriber = settings.voskModel() != null ? new VoskTranscriber(settings.voskModel())
-                : new DeferredTranscriber("sphinx4 en-us", SphinxTranscriber::new);
+        VoskTranscriber vosk = settings.voskModel() != null ? new VoskTranscriber(settings.voskModel()) : null;
         FreeTtsSynthesizer synthesizer = new FreeTtsSynthesizer(settings.ttsVoices());
         SileroVad.Factory vad;
         try {
@@ -94,9 +93,14 @@ public final class LocalProviders implements AutoCloseable {
             vad = SileroVad.factory();
         } catch (ProviderException | RuntimeException e) {
             synthesizer.close();
-            closeQuietly(transcriber, e);
+            if (vosk != null) {
+                vosk.close();
+            }
             throw e;
         }
+        // sphinx4 starts loading only now, so it does not compete for the CPU with what start() waits for.
+        Transcriber transcriber = vosk != null ? vosk
+                : new DeferredTranscriber("sphinx4 en-us", SphinxTranscriber::new);
         Map<String, String> banner = new LinkedHashMap<>();
         banner.put("vad", vad.name() + ", embedded model");
         banner.put("stt", transcriber.name() + (settings.voskModel() != null
@@ -107,16 +111,6 @@ public final class LocalProviders implements AutoCloseable {
                 + (settings.personaScript() != null ? settings.personaScript().toAbsolutePath() : "the built-in script"));
         banner.put("tts", synthesizer.name() + ", embedded voice");
         return new LocalProviders(synthesizer, vad, transcriber, responder, Collections.unmodifiableMap(banner));
-    }
-
-    private static void closeQuietly(Transcriber transcriber, Exception primary) {
-        if (transcriber instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                primary.addSuppressed(e);
-            }
-        }
     }
 
     /** FreeTTS kevin16. */
