@@ -11,13 +11,18 @@ import edu.cmu.sphinx.api.AbstractSpeechRecognizer;
 import edu.cmu.sphinx.api.Configuration;
 import edu.cmu.sphinx.api.Context;
 import edu.cmu.sphinx.api.SpeechResult;
+import edu.cmu.sphinx.frontend.feature.LiveCMN;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
 
 /**
  * Speech-to-text with CMU Sphinx 4 and its US English model from Maven Central ({@code sphinx4-data}): works
@@ -46,6 +51,8 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
     private static final String PROVIDER = "sphinx4";
     private static final String MODEL_ROOT = "resource:/edu/cmu/sphinx/models/en-us/";
     private static final int MODEL_RATE = 16_000;
+    /** Prefix of sphinx4's loggers: the name of its default.config.xml. */
+    private static final String SPHINX_LOGGERS = "default.config";
     /**
      * Gain of the mirrored 0-4 kHz band added above 4 kHz to upsampled telephone audio. Phone-set WER with
      * gains 0, 0.3, 0.6 and 1.0: 71.9, 59.3, 57.0 and 61.5 % (docs/benchmarks.md).
@@ -90,6 +97,8 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
     private final Tuning tuning;
     private final Recognizer recognizer;
     private final ReentrantLock lock = new ReentrantLock(true);
+    /** Held so the levels set on them stick: java.util.logging keeps loggers only weakly. */
+    private final List<Logger> quietLoggers;
     private boolean closed;
 
     /** Loads the en-us model with {@link Tuning#FAST}. */
@@ -120,6 +129,7 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
             context.setLocalProperty("lexTreeLinguist->languageWeight", tuning.languageWeight());
             this.recognizer = new Recognizer(context);
             recognizer.allocate();
+            this.quietLoggers = quietSphinxLogging();
         } catch (IOException | RuntimeException e) {
             throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
                     "could not load the en-us model from sphinx4-data: " + e, 0, null, e);
@@ -180,6 +190,24 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
      * expects energy up there; measured on the shared phone set, folding lowers the word error rate (see
      * docs/benchmarks.md).
      */
+    /**
+     * sphinx4 logs through java.util.logging, under loggers named after its configuration file, at INFO:
+     * every model unit while loading and timing and memory statistics after every utterance. Its level
+     * comes from its configuration and cannot be changed before the models load without re-configuring
+     * them, so the loggers are turned down to WARNING once loaded; the loading lines appear once.
+     */
+    private static List<Logger> quietSphinxLogging() {
+        List<Logger> loggers = new ArrayList<>();
+        for (String name : Collections.list(LogManager.getLogManager().getLoggerNames())) {
+            if (name.startsWith(SPHINX_LOGGERS)) {
+                Logger logger = Logger.getLogger(name);
+                logger.setLevel(Level.WARNING);
+                loggers.add(logger);
+            }
+        }
+        return List.copyOf(loggers);
+    }
+
     private static byte[] upsample(byte[] pcm, int rate) {
         short[] wide = Resampler.resample(Pcm16.toShorts(pcm), rate, MODEL_RATE);
         for (int n = 0; n < wide.length; n++) {
@@ -192,8 +220,11 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
     /** The sphinx4 recognizer, kept allocated between utterances; its decode loop reads one stream. */
     private static final class Recognizer extends AbstractSpeechRecognizer {
 
+        private final LiveCMN cepstralMean;
+
         Recognizer(Context context) throws IOException {
             super(context);
+            this.cepstralMean = context.getInstance(LiveCMN.class);
         }
 
         void allocate() {
@@ -206,6 +237,9 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
 
         /** Decodes every speech segment the stream holds, adding each hypothesis to {@code pieces}. */
         void decode(InputStream audio, List<String> pieces) {
+            // The front end's running cepstral mean would otherwise carry over from the previous utterance,
+            // which may be another caller's: start every utterance from the model's initial mean.
+            cepstralMean.initialize();
             context.setSpeechSource(audio);
             SpeechResult result;
             while ((result = getResult()) != null) {
