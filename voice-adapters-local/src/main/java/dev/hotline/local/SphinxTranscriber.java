@@ -11,6 +11,9 @@ import edu.cmu.sphinx.api.AbstractSpeechRecognizer;
 import edu.cmu.sphinx.api.Configuration;
 import edu.cmu.sphinx.api.Context;
 import edu.cmu.sphinx.api.SpeechResult;
+import edu.cmu.sphinx.frontend.DataProcessor;
+import edu.cmu.sphinx.frontend.FrontEnd;
+import edu.cmu.sphinx.frontend.feature.BatchCMN;
 import edu.cmu.sphinx.frontend.feature.LiveCMN;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -34,6 +37,10 @@ import java.util.logging.Logger;
  * accuracy on the phone. Decoding uses the full en-us trigram
  * language model with beams narrowed from sphinx4's defaults ({@link Tuning#FAST}), which keeps decoding
  * well under real time; see {@code docs/benchmarks.md} for the measurements behind the choice.
+ *
+ * <p>{@link Transcriber.Hints} are not used: the language model is fixed. Each utterance is normalised by its own
+ * cepstral mean (sphinx4's batch CMN instead of its live one) and the front end is reset before it, so one
+ * caller's audio never changes how the next is heard.
  *
  * <p><b>Lifecycle.</b> One instance serves every call; construction loads the models (about a second and
  * 100-200 MB of heap) and {@link #close} releases them.
@@ -150,12 +157,7 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("transcriber is closed");
             }
-            recognizer.decode(new CancellableStream(pcm, cancel), pieces);
-        } catch (RuntimeException e) {
-            if (!cancel.isCancelled()) {
-                throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
-                        "decoding failed: " + e, 0, null, e);
-            }
+            decode(pcm, cancel, pieces);
         } finally {
             lock.unlock();
         }
@@ -163,6 +165,17 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
         double seconds = utterance.duration().toNanos() / 1e9;
         return new Transcript(String.join(" ", pieces).strip(), "en", Double.NaN, Double.NaN,
                 new Transcript.Usage(seconds, 0, 0));
+    }
+
+    private void decode(byte[] pcm, CancelSignal cancel, List<String> pieces) throws ProviderException {
+        try {
+            recognizer.decode(new CancellableStream(pcm, cancel), pieces);
+        } catch (RuntimeException e) {
+            if (!cancel.isCancelled()) {
+                throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
+                        "decoding failed: " + e, 0, null, e);
+            }
+        }
     }
 
     @Override
@@ -220,11 +233,35 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
     /** The sphinx4 recognizer, kept allocated between utterances; its decode loop reads one stream. */
     private static final class Recognizer extends AbstractSpeechRecognizer {
 
-        private final LiveCMN cepstralMean;
+        private final FrontEnd frontEnd;
 
         Recognizer(Context context) throws IOException {
             super(context);
-            this.cepstralMean = context.getInstance(LiveCMN.class);
+            this.frontEnd = context.getInstance(FrontEnd.class);
+            useBatchCepstralMean(context);
+        }
+
+        /**
+         * Replaces the front end's live cepstral mean normalisation, whose running mean carries over from one
+         * utterance to the next (another caller's), with the per-utterance one: each utterance is normalised
+         * by its own mean, which is what a batch transcriber wants and makes results independent of what
+         * was decoded before.
+         */
+        private void useBatchCepstralMean(Context context) {
+            List<DataProcessor> pipeline = frontEnd.getElements();
+            int live = -1;
+            for (int i = 0; i < pipeline.size(); i++) {
+                if (pipeline.get(i) instanceof LiveCMN) {
+                    live = i;
+                }
+            }
+            if (live <= 0 || live == pipeline.size() - 1) {
+                throw new IllegalStateException("sphinx4's front end has no live CMN stage to replace: " + pipeline);
+            }
+            BatchCMN batch = context.getInstance(BatchCMN.class);
+            batch.setPredecessor(pipeline.get(live - 1));
+            pipeline.get(live + 1).setPredecessor(batch);
+            pipeline.set(live, batch);
         }
 
         void allocate() {
@@ -237,9 +274,8 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
 
         /** Decodes every speech segment the stream holds, adding each hypothesis to {@code pieces}. */
         void decode(InputStream audio, List<String> pieces) {
-            // The front end's running cepstral mean would otherwise carry over from the previous utterance,
-            // which may be another caller's: start every utterance from the model's initial mean.
-            cepstralMean.initialize();
+            // Also resets the levels the front end's speech detector tracks.
+            frontEnd.initialize();
             context.setSpeechSource(audio);
             SpeechResult result;
             while ((result = getResult()) != null) {

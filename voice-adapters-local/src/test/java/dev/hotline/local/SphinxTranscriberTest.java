@@ -43,6 +43,20 @@ class SphinxTranscriberTest {
     }
 
     @Test
+    void givenAnotherCallerInBetween_whenTheSameUtteranceIsTranscribedAgain_thenTheTextIsTheSame() throws Exception {
+        List<SpeechSets.Sample> phone = SpeechSets.phone(TestAudio.speechDir());
+        Utterance first = phone.get(7).utterance();
+        Utterance other = SpeechSets.librivox(TestAudio.speechDir()).get(1).utterance();
+        SphinxTranscriber sphinx = SharedSphinx.get();
+
+        String before = sphinx.transcribe(first, Transcriber.Hints.NONE, new CancelSignal()).text();
+        sphinx.transcribe(other, Transcriber.Hints.NONE, new CancelSignal());
+        String after = sphinx.transcribe(first, Transcriber.Hints.NONE, new CancelSignal()).text();
+
+        assertThat(after).isEqualTo(before).isNotEmpty();
+    }
+
+    @Test
     void givenSilence_whenTranscribed_thenTheTextIsEmpty() throws Exception {
         Utterance silence = new Utterance(AudioFormat.PCM16_8K, new byte[8_000 * 2]);
         assertThat(SharedSphinx.get().transcribe(silence, Transcriber.Hints.NONE, new CancelSignal()).text())
