@@ -38,7 +38,7 @@ class SphinxTranscriberTest {
             Transcript t = SharedSphinx.get().transcribe(sample.utterance(), Transcriber.Hints.NONE, new CancelSignal());
             total = total.plus(WordErrorRate.count(sample.reference(), t.text()));
         }
-        // docs/benchmarks.md: about 55 % on the whole phone set; far from perfect, far from noise.
+        // docs/benchmarks.md: 57 % on the whole phone set; far from perfect, far from noise.
         assertThat(total.rate()).isBetween(0.2, 0.85);
     }
 
