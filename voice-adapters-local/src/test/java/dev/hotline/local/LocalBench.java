@@ -36,7 +36,8 @@ public final class LocalBench {
             case "vad" -> vad();
             case "vadcompare" -> vadCompare();
             case "startup" -> startup();
-            default -> throw new IllegalArgumentException("usage: LocalBench wer [default|fast|A,R,W,RW,LW] [all|librivox|phone|phone-unfolded] | vad | vadcompare | startup");
+            default -> throw new IllegalArgumentException("usage: LocalBench wer [default|fast|A,R,W,RW,LW]"
+                    + " [all|librivox|phone|phone-unfolded] | vad | vadcompare | startup");
         }
     }
 
