@@ -119,6 +119,9 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
             throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
                     "speaking failed: " + failure.get(), 0, null, failure.get());
         }
+        if (player.problem != null) {
+            throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE, player.problem);
+        }
         return new Usage(request.text().length(), false);
     }
 
@@ -237,6 +240,8 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
         private FormatConverter converter;
         /** A byte of a sample split across two writes, or -1. */
         private int pendingByte = -1;
+        /** Why the audio could not be taken, or {@code null}; read after FreeTTS finished. */
+        private volatile String problem;
 
         CapturingPlayer(AudioFormat target, AudioSink sink, CancelSignal cancel) {
             this.target = target;
@@ -247,10 +252,18 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
         @Override
         public void setAudioFormat(javax.sound.sampled.AudioFormat format) {
             if (format.getSampleSizeInBits() != 16 || format.getChannels() != 1) {
-                throw new IllegalStateException("FreeTTS produced unexpected audio: " + format);
+                // Not thrown: this runs on FreeTTS's output thread, where an exception would leave speak()
+                // waiting forever. write() refuses the audio instead, which ends the utterance.
+                problem = "FreeTTS produced audio this player cannot convert: " + format;
+                return;
             }
             if (converter == null || source.getSampleRate() != format.getSampleRate()) {
-                converter = new FormatConverter(Math.round(format.getSampleRate()), target);
+                try {
+                    converter = new FormatConverter(Math.round(format.getSampleRate()), target);
+                } catch (IllegalArgumentException e) {
+                    problem = "cannot convert FreeTTS's " + format + ": " + e.getMessage();
+                    return;
+                }
             }
             source = format;
         }
@@ -267,11 +280,12 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
 
         @Override
         public boolean write(byte[] data, int offset, int size) {
-            if (cancel.isCancelled()) {
+            if (cancel.isCancelled() || problem != null) {
                 return false;
             }
             if (converter == null) {
-                throw new IllegalStateException("FreeTTS wrote audio before setting its format");
+                problem = "FreeTTS wrote audio before setting its format";
+                return false;
             }
             int available = size + (pendingByte >= 0 ? 1 : 0);
             short[] samples = new short[available / 2];
