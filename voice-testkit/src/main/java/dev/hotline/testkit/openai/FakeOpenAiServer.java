@@ -180,6 +180,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return chatTimeToFirstByte.plus(tokenInterval().multipliedBy(count));
     }
 
+    /** How long after a chat request arrives the fake finishes streaming all of {@code reply}. */
+    public Duration replyDelay(String reply) {
+        return chatTimeToFirstByte.plus(tokenInterval().multipliedBy(tokens(reply).size()));
+    }
+
     /** The requests received so far (both endpoints), oldest first. */
     public List<RecordedRequest> requests() {
         return server.requests();
