@@ -71,6 +71,14 @@ public final class BenchCommand {
     }
 
     /**
+     * Runs the command from a plain class path, before or without the server's jar (which adds the in-process
+     * hotline): exits with {@link #run}'s status.
+     */
+    public static void main(String[] args) {
+        System.exit(new BenchCommand(null).run(args, System.out));
+    }
+
+    /**
      * Runs the command.
      *
      * @return the exit status: 0 the bench ran, 1 it could not start, 2 the command line was wrong
