@@ -60,6 +60,8 @@ public final class BenchCommand {
             "progress-s", "pause-ms", "stt-ms", "llm-ttfb-ms", "tokens-per-second", "tts-ttfb-ms", "tts-rtf");
     /** How long a caller waits for a greeting that does not come before it speaks. */
     private static final Duration GREETING_TIMEOUT = Duration.ofSeconds(2);
+    /** How long stopping the in-process hotline may take. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
     /** Time after the last call's deadline before the bench stops waiting for it. */
     private static final Duration GRACE = Duration.ofSeconds(30);
 
@@ -175,7 +177,8 @@ public final class BenchCommand {
             elevenLabs.latency(settings.ttsFirstByte(), settings.ttsRealTimeFactor());
             HotlineLauncher start = settings.loopback()
                     ? (o, e) -> new LoopbackHotline(o.baseUrl(), e.baseUrl()) : launcher;
-            try (HotlineLauncher.RunningHotline hotline = start.start(openAi, elevenLabs)) {
+            HotlineLauncher.RunningHotline hotline = start.start(openAi, elevenLabs);
+            try {
                 Duration llm = settings.loopback() ? openAi.replyDelay(REPLY) : openAi.firstSentenceDelay(REPLY);
                 Duration tts = settings.loopback()
                         ? settings.ttsFirstByte().plus(Duration.ofNanos((long) (elevenLabs.audioDuration(REPLY).toNanos()
@@ -188,7 +191,18 @@ public final class BenchCommand {
                         settings.stt().toMillis(), settings.loopback() ? "whole reply" : "first sentence", llm.toMillis(),
                         settings.loopback() ? "whole reply" : "first byte", tts.toMillis());
                 return drive(settings, hotline.mediaStreamUrl(), budget, out);
+            } finally {
+                stop(hotline, out);
             }
+        }
+    }
+
+    /** Stops the hotline, but waits no longer than {@link #STOP_TIMEOUT}: a stuck shutdown must not hang the bench. */
+    private static void stop(HotlineLauncher.RunningHotline hotline, PrintStream out) throws InterruptedException {
+        Thread stopper = Thread.ofVirtual().name("bench-stop-hotline").start(hotline::close);
+        if (!stopper.join(STOP_TIMEOUT)) {
+            out.println("warning: the hotline did not stop within " + STOP_TIMEOUT.toSeconds()
+                    + " s; a thread dump (jcmd <pid> Thread.dump_to_file) shows what it waits for");
         }
     }
 
