@@ -226,7 +226,9 @@ public final class BenchCommand {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < settings.calls(); i++) {
             long delayNanos = settings.calls() == 1 ? 0 : settings.ramp().toNanos() * i / (settings.calls() - 1);
-            threads.add(Thread.ofVirtual().name("bench-call-" + i).start(() -> {
+            // Platform threads: the callers' 20 ms clocks must keep time even when the hotline in the same JVM
+            // keeps every virtual-thread carrier busy.
+            threads.add(Thread.ofPlatform().daemon().name("bench-call-" + i).start(() -> {
                 try {
                     Thread.sleep(Duration.ofNanos(delayNanos));
                     live.incrementAndGet();

@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  *
  * <p><b>Lifecycle and threading.</b> {@link #start()} binds 127.0.0.1 at a random port; {@link #close()}
  * stops it, and it stops by itself after its lifetime. Every method is thread-safe; settings apply to
- * requests that arrive after the call. Each request is handled on its own virtual thread.
+ * requests that arrive after the call. Each request is handled on its own platform thread (see
+ * {@link FakeServerSupport}).
  */
 public final class FakeOpenAiServer implements AutoCloseable {
 
