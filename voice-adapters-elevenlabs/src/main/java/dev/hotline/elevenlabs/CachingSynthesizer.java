@@ -3,6 +3,7 @@ package dev.hotline.elevenlabs;
 import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CancelSignal;
 import dev.hotline.core.Synthesizer;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -235,6 +236,7 @@ public final class CachingSynthesizer implements Synthesizer {
             cancel.throwIfCancelled();
             sink.onAudio(Arrays.copyOfRange(audio, offset, Math.min(audio.length, offset + chunk)));
         }
+        cancel.throwIfCancelled();
     }
 
     private Path fileFor(String key) {
@@ -319,7 +321,7 @@ public final class CachingSynthesizer implements Synthesizer {
         }
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - trailer);
-        try (InputStream stream = new java.io.ByteArrayInputStream(bytes);
+        try (InputStream stream = new ByteArrayInputStream(bytes);
                 DataInputStream in = new DataInputStream(stream)) {
             if (in.readInt() != FILE_MAGIC || in.readInt() != FILE_VERSION) {
                 return null;

@@ -96,6 +96,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
                 .connectTimeout(config.connectTimeout())
                 .readTimeout(config.readTimeout())
                 .writeTimeout(config.readTimeout())
+                .socketFactory(new NoDelaySocketFactory())
                 .build();
         this.errors = new ElevenLabsErrors(json, config.apiKey());
         this.keepAlives = Executors.newSingleThreadScheduledExecutor(runnable -> {

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Failures.</b> {@link CancelledException} when the signal fires: checked before each chunk is
  * delivered, and no chunk is delivered after it. A failure inside FreeTTS is a
  * {@link ProviderException} of kind {@code UNAVAILABLE}. Formats other than mono PCM16, mu-law or A-law
- * are refused with {@code IllegalArgumentException}.
+ * at a rate voice-audio's {@code Resampler} knows are refused with {@code IllegalArgumentException}.
  */
 public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
 
@@ -73,7 +73,7 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
     public Usage synthesize(Request request, AudioSink sink, CancelSignal cancel) throws IOException {
         if (!supports(request.format())) {
             throw new IllegalArgumentException("FreeTTS cannot produce " + request.format()
-                    + "; it delivers mono PCM16, mu-law or A-law");
+                    + "; it delivers mono PCM16, mu-law or A-law at 8, 16, 22.05, 24, 44.1 or 48 kHz");
         }
         cancel.throwIfCancelled();
         Voice voice = borrow();
@@ -81,6 +81,7 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
         try {
             voice.setAudioPlayer(player);
             voice.speak(request.text());
+            player.finish();
         } catch (RuntimeException e) {
             if (!cancel.isCancelled()) {
                 throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
@@ -100,7 +101,7 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
 
     @Override
     public boolean supports(AudioFormat format) {
-        return format.channels() == 1;
+        return FormatConverter.supports(format);
     }
 
     @Override
@@ -241,6 +242,18 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
                 delivered += chunk.length;
             }
             return true;
+        }
+
+        /** Delivers the converter's held-back tail, unless cancelled. */
+        void finish() {
+            if (converter == null || cancel.isCancelled()) {
+                return;
+            }
+            byte[] tail = converter.finish();
+            if (tail.length > 0) {
+                sink.onAudio(tail);
+                delivered += tail.length;
+            }
         }
 
         @Override

@@ -2,9 +2,11 @@ package dev.hotline.local;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.hotline.audio.AudioClip;
+import dev.hotline.audio.Pcm16;
+import dev.hotline.audio.Resampler;
+import dev.hotline.audio.Wav;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -31,35 +33,13 @@ final class TestAudio {
         return dir;
     }
 
-    /** Reads a 16-bit mono PCM WAV file (RIFF chunks walked until "data"). */
+    /** Reads a mono WAV file with voice-audio's reader. */
     static Clip readWav(Path file) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        if (buf.getInt(0) != 0x46464952 || buf.getInt(8) != 0x45564157) {
-            throw new IOException(file + " is not a RIFF/WAVE file");
+        AudioClip clip = Wav.read(file);
+        if (clip.format().channels() != 1) {
+            throw new IOException(file + " is not mono");
         }
-        int pos = 12;
-        int rate = 0;
-        while (pos + 8 <= buf.limit()) {
-            int id = buf.getInt(pos);
-            int size = buf.getInt(pos + 4);
-            if (id == 0x20746d66) {
-                short channels = buf.getShort(pos + 10);
-                rate = buf.getInt(pos + 12);
-                short bits = buf.getShort(pos + 22);
-                if (channels != 1 || bits != 16) {
-                    throw new IOException(file + " is not 16-bit mono");
-                }
-            } else if (id == 0x61746164) {
-                int length = Math.min(size, buf.limit() - pos - 8) / 2;
-                short[] samples = new short[length];
-                for (int i = 0; i < length; i++) {
-                    samples[i] = buf.getShort(pos + 8 + 2 * i);
-                }
-                return new Clip(samples, rate);
-            }
-            pos += 8 + size + (size & 1);
-        }
-        throw new IOException(file + " has no data chunk");
+        return new Clip(clip.toPcm16Samples(), clip.format().sampleRate());
     }
 
     static short[] silence(int sampleRate, double seconds) {
@@ -93,13 +73,9 @@ final class TestAudio {
         return out;
     }
 
-    /** Takes every other sample after averaging pairs: 16 kHz to 8 kHz for tests. */
+    /** 16 kHz to 8 kHz with voice-audio's resampler. */
     static short[] halfRate(short[] in) {
-        short[] out = new short[in.length / 2];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (short) ((in[2 * i] + in[2 * i + 1]) / 2);
-        }
-        return out;
+        return Resampler.resample(in, 16_000, 8_000);
     }
 
     static double rms(short[] samples, int from, int to) {
@@ -111,15 +87,11 @@ final class TestAudio {
     }
 
     static short[] pcm16le(byte[] bytes) {
-        short[] out = new short[bytes.length / 2];
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out);
-        return out;
+        return Pcm16.toShorts(bytes);
     }
 
     static byte[] toPcm16le(short[] samples) {
-        ByteBuffer buf = ByteBuffer.allocate(samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asShortBuffer().put(samples);
-        return buf.array();
+        return Pcm16.toBytes(samples);
     }
 
     private static short clamp(double v) {

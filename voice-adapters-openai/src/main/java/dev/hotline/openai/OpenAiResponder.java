@@ -99,6 +99,8 @@ public final class OpenAiResponder implements Responder {
         try (InputStream in = response.body().byteStream()) {
             int read;
             while (!state.done && (read = in.read(buffer)) != -1) {
+                // Bytes that raced a cancellation are dropped: nothing is delivered, nothing succeeds after it.
+                state.cancel.throwIfCancelled();
                 parser.feed(buffer, 0, read);
             }
         } catch (ServerSentEventParser.EventTooLargeException e) {

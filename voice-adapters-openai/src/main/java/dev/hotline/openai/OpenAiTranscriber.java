@@ -1,6 +1,8 @@
 package dev.hotline.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hotline.audio.AudioClip;
+import dev.hotline.audio.Wav;
 import dev.hotline.core.CancelSignal;
 import dev.hotline.core.Transcriber;
 import dev.hotline.core.Transcript;
@@ -40,6 +42,8 @@ public final class OpenAiTranscriber implements Transcriber {
 
     /** OpenAI's upload limit for one file (speech-to-text guide: 25 MB). */
     static final int MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+    /** The canonical PCM WAV header {@link Wav#toBytes} writes. */
+    private static final int WAV_HEADER_BYTES = 44;
     private static final MediaType WAV = MediaType.get("audio/wav");
     private static final String PATH = "audio/transcriptions";
     /** English names of languages as Whisper's verbose_json reports them ("english"), to ISO-639-1 codes. */
@@ -72,11 +76,11 @@ public final class OpenAiTranscriber implements Transcriber {
         if (utterance.pcm().length == 0) {
             return Transcript.of("", Transcript.Usage.NONE);
         }
-        if (utterance.pcm().length + PcmWav.HEADER_BYTES > MAX_UPLOAD_BYTES) {
+        if (utterance.pcm().length + WAV_HEADER_BYTES > MAX_UPLOAD_BYTES) {
             throw new IllegalArgumentException("utterance of " + utterance.duration().toSeconds()
                     + " s is larger than the 25 MB a transcription upload may be");
         }
-        byte[] wav = PcmWav.encode(utterance.pcm(), utterance.format().sampleRate());
+        byte[] wav = Wav.toBytes(new AudioClip(utterance.format(), utterance.pcm()));
         boolean verbose = isWhisper();
         MultipartBody.Builder form = new MultipartBody.Builder()
                 .setType(MultipartBody.FORM)

@@ -140,12 +140,11 @@ class TwilioCallTransportTest {
     void given_audio_mark_and_clear_when_sent_then_one_text_frame_each_in_order() throws Exception {
         started(8);
         assertThat(transport.sendAudio(new byte[] {(byte) 0xFF, 0x00})).isTrue();
-        // Taken before the clear: a clear drops media the writer has not sent yet.
+        // Each frame is taken before the clear: a clear drops what the writer has not sent yet.
         JsonNode media = json.readTree(sender.take());
         transport.sendMark("m1");
-        transport.clear();
-
         JsonNode mark = json.readTree(sender.take());
+        transport.clear();
         JsonNode clear = json.readTree(sender.take());
         assertThat(media.toString()).isEqualTo("{\"event\":\"media\",\"streamSid\":\"MZ1\",\"media\":{\"payload\":\"/wA=\"}}");
         assertThat(mark.toString()).isEqualTo("{\"event\":\"mark\",\"streamSid\":\"MZ1\",\"mark\":{\"name\":\"m1\"}}");

@@ -31,7 +31,7 @@ public final class G711 {
 
     /**
      * mu-law bias, in 16-bit units (0x84 = 132 = 33 in 14-bit units): added to the magnitude so that
-     * the segment boundaries fall on powers of two (G.711 Table 2a; G.191 calls 33 the "difference
+     * the segment boundaries fall on powers of two (Table 2/G.711; G.191 calls 33 the "difference
      * value" between the A-law and mu-law thresholds).
      */
     static final int ULAW_BIAS = 0x84;
@@ -39,7 +39,7 @@ public final class G711 {
     private static final int ULAW_BIAS_14 = ULAW_BIAS >> 2;
     /** Largest biased 14-bit mu-law magnitude (8159 + 33 clipped to 13 bits): the top of segment 7. */
     private static final int ULAW_MAX_BIASED = 0x1FFF;
-    /** mu-law sends every bit inverted (G.711 section 3.2: "the character signal is inverted"). */
+    /** mu-law character signals go on the line with every bit inverted (G.711, mu-law). */
     private static final int ULAW_INVERT = 0xFF;
     /** Bit 7 of a G.711 code word is the sign: set for positive (after mu-law inversion / A-law mask). */
     private static final int SIGN_BIT = 0x80;
@@ -49,8 +49,8 @@ public final class G711 {
     /** Bits 0-3 of a code word: the step within the segment, 0..15. */
     private static final int STEP_MASK = 0x0F;
     /**
-     * A-law inverts the even bits on the line (G.711 section 2.2: "even bits inverted"); 0x55 is
-     * that mask for the magnitude bits, 0xD5 also sets the sign bit for positive samples.
+     * A-law character signals go on the line with the even bits inverted (G.711, A-law); 0x55
+     * is that mask for the magnitude bits, 0xD5 also sets the sign bit for positive samples.
      */
     private static final int ALAW_EVEN_BITS = 0x55;
     /** Half of one segment-0/1 A-law step (16 in 16-bit units), the reconstruction midpoint offset. */
@@ -122,7 +122,8 @@ public final class G711 {
     private static int computeUlawDecode(int code) {
         int inverted = ~code & 0xFF;
         int segment = (inverted & SEGMENT_MASK) >> SEGMENT_SHIFT;
-        // Interval midpoint in the biased domain: (step + 1/2) * 2 + 33 in 14-bit units, i.e. step*8 + 132.
+        // Interval midpoint in the biased domain: 33 + 2*step in 14-bit units (132 + 8*step in 16-bit
+        // units) for segment 0, doubled for each segment above; removing the bias leaves the magnitude.
         int biased = (((inverted & STEP_MASK) << 3) + ULAW_BIAS) << segment;
         int magnitude = biased - ULAW_BIAS;
         return (inverted & SIGN_BIT) != 0 ? -magnitude : magnitude;

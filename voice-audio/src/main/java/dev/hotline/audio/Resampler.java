@@ -21,12 +21,13 @@ import java.util.Set;
  * per-sample loop allocates nothing.
  *
  * <p><b>Timing.</b> The kernel is centred: output sample {@code k} represents exactly input time
- * {@code k*M/L}, so there is no delay to compensate in the output timeline. The price is look-ahead:
- * a stream holds back the last {@link #lookaheadInputSamples()} input samples (2.75 ms for every rate
- * pair) until more input or {@link #flush()} arrives. Input before the first sample and after the last
- * is taken as silence. For {@code n} input samples the stream produces {@code ceil(n*L/M)} output
- * samples in total, and the concatenation of every {@code process} result and the {@code flush}
- * result equals {@link #resample} of the concatenated input exactly, whatever the chunk sizes.
+ * {@code k*M/L}, so there is no delay to compensate in the output timeline. The price is
+ * look-ahead: a stream holds back the last {@link #lookaheadInputSamples()} input samples (22
+ * samples of the lower rate: 2.75 ms whenever one side is 8 kHz) until more input or
+ * {@link #flush()} arrives. Input before the first sample and after the last is taken as silence.
+ * For {@code n} input samples the stream produces {@code ceil(n*L/M)} output samples in total, and
+ * the concatenation of every {@code process} result and the {@code flush} result equals
+ * {@link #resample} of the concatenated input exactly, whatever the chunk sizes.
  *
  * <p><b>Lifecycle and threading.</b> One instance per stream; not thread-safe. {@code process} any
  * number of times, then {@code flush} once; after that {@code process} and {@code flush} throw
@@ -329,7 +330,8 @@ public final class Resampler {
 
     private static void requireSupported(String name, int rate) {
         if (!SUPPORTED_RATES.contains(rate)) {
-            throw new IllegalArgumentException(name + " must be one of 8000, 16000, 22050, 24000, 44100, 48000 Hz, was " + rate);
+            throw new IllegalArgumentException(
+                    name + " must be one of 8000, 16000, 22050, 24000, 44100, 48000 Hz, was " + rate);
         }
     }
 

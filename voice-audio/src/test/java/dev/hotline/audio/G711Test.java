@@ -10,20 +10,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Checks {@link G711} against an independent model built here from the quantizer tables of ITU-T
- * G.711 (Table 1a for A-law, Table 2a for mu-law): a list of decision intervals per segment, each
- * decoded to its midpoint. The model searches those intervals linearly; it shares no code and no
+ * G.711 (Table 1/G.711 for A-law, Table 2/G.711 for mu-law): a list of decision intervals per
+ * segment, each decoded to its midpoint. The model searches those intervals linearly; it shares no code and no
  * bit tricks with the implementation.
  */
 class G711Test {
 
     /**
-     * mu-law in 14-bit magnitude units (G.711 Table 2a, left half): segment 0 is one interval of width
+     * mu-law in 14-bit magnitude units (Table 2/G.711): segment 0 is one interval of width
      * 1 followed by 15 of width 2 ending at 31; segment s >= 1 has 16 intervals of width 2^(s+1)
      * ending at 2^(s+5)*2 - 33. The last decision value is 8159.
      */
     private static final int[] ULAW_SEGMENT_END = {31, 95, 223, 479, 991, 2015, 4063, 8159};
     private static final int[] ULAW_STEP = {2, 4, 8, 16, 32, 64, 128, 256};
-    /** A-law in 13-bit magnitude units (G.711 Table 1a): segments 0 and 1 both step 2. */
+    /** A-law in 13-bit magnitude units (Table 1/G.711): segments 0 and 1 both step 2. */
     private static final int[] ALAW_SEGMENT_END = {32, 64, 128, 256, 512, 1024, 2048, 4096};
     private static final int[] ALAW_STEP = {2, 2, 4, 8, 16, 32, 64, 128};
 

@@ -151,6 +151,12 @@ class ResamplerTest {
         assertThat(out).hasSize(2 * (160 - up.lookaheadInputSamples()));
         assertThat(up.lookaheadInputSamples()).isEqualTo(22);
         assertThat(up.flush()).hasSize(2 * up.lookaheadInputSamples());
+        assertThat(up.tapsPerOutputSample()).isEqualTo(44);
+        Resampler down = new Resampler(16_000, 8000);
+        assertThat(down.lookaheadInputSamples()).isEqualTo(44);
+        assertThat(down.tapsPerOutputSample()).isEqualTo(88);
+        assertThat(down.fromRate()).isEqualTo(16_000);
+        assertThat(down.toRate()).isEqualTo(8000);
     }
 
     @Test

@@ -95,7 +95,9 @@ public final class CancelSignal {
                 actions.add(action);
                 return () -> {
                     synchronized (lock) {
-                        actions.remove(action);
+                        if (!cancelled) {
+                            actions.remove(action);
+                        }
                     }
                 };
             }

@@ -1,6 +1,7 @@
 package dev.hotline.core;
 
 import dev.hotline.core.session.CallSession;
+import dev.hotline.core.session.SafeObserver;
 import dev.hotline.core.session.SessionContext;
 import dev.hotline.core.turn.EnergyVoiceActivityDetector;
 import java.time.Duration;
@@ -10,7 +11,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,6 +36,9 @@ public final class Engine {
 
     private final SessionContext context;
     private final Set<CallSession> calls = ConcurrentHashMap.newKeySet();
+    private final Set<CallSession> refusals = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("hotline-sweeper").factory());
     private volatile boolean shutDown;
 
     private Engine(Builder b) {
@@ -46,10 +53,30 @@ public final class Engine {
                 b.vad,
                 b.persona,
                 b.settings,
-                b.observer,
+                new SafeObserver(b.observer),
                 b.clock,
                 b.nanoTime,
                 b.threadFactory);
+        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_PERIOD.toMillis(), SWEEP_PERIOD.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** How often calls are checked against their wall-clock deadline. */
+    private static final Duration SWEEP_PERIOD = Duration.ofSeconds(5);
+
+    /** Ends calls whose transport went quiet past their deadline; the map never keeps a dead call. */
+    private void sweep() {
+        long now = context.nanoTime().getAsLong();
+        for (CallSession call : List.copyOf(calls)) {
+            if (call.overdue(now)) {
+                call.forceEnd("deadline");
+            }
+        }
+        for (CallSession call : List.copyOf(refusals)) {
+            if (call.overdue(now)) {
+                call.forceEnd("deadline");
+            }
+        }
     }
 
     /** A builder; transcriber, responder and synthesizer are required, everything else has a default. */
@@ -84,7 +111,8 @@ public final class Engine {
         if (message.isBlank()) {
             throw new IllegalArgumentException("message must not be blank");
         }
-        CallSession session = CallSession.refusal(context, transport, message, ignored -> { });
+        CallSession session = CallSession.refusal(context, transport, message, refusals::remove);
+        refusals.add(session);
         session.start();
         return session;
     }
@@ -112,16 +140,19 @@ public final class Engine {
             long left = deadline - System.nanoTime();
             call.awaitEnd(Duration.ofNanos(Math.max(0, left)));
         }
-        for (CallSession call : List.copyOf(calls)) {
+        List<CallSession> remaining = new ArrayList<>(calls);
+        remaining.addAll(refusals);
+        for (CallSession call : remaining) {
             call.endCall("shutdown");
         }
         long goodbyeDeadline = System.nanoTime() + SHUTDOWN_GOODBYE_GRACE.toNanos();
-        for (CallSession call : List.copyOf(calls)) {
+        for (CallSession call : remaining) {
             long left = goodbyeDeadline - System.nanoTime();
             if (!call.awaitEnd(Duration.ofNanos(Math.max(0, left)))) {
                 call.hangUp("shutdown");
             }
         }
+        sweeper.shutdownNow();
     }
 
     /** How long calls get to say goodbye once the drain is over. */

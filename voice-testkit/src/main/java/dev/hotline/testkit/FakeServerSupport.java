@@ -140,6 +140,13 @@ public final class FakeServerSupport implements AutoCloseable {
         return query;
     }
 
+    /** A WebSocket upgrade request's query parameters, first value of each. */
+    public static Map<String, String> queryOfWs(io.javalin.websocket.WsContext ctx) {
+        Map<String, String> query = new HashMap<>();
+        ctx.queryParamMap().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
+        return query;
+    }
+
     /** A random string of ASCII letters and digits, like the ids providers hand out. */
     public static String randomAlphanumeric(int length) {
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -1,66 +1,974 @@
 package dev.hotline.core.session;
 
+import dev.hotline.audio.AudioFormat;
+import dev.hotline.core.CallEvent;
 import dev.hotline.core.CallHandle;
 import dev.hotline.core.CallInfo;
+import dev.hotline.core.CallSettings;
 import dev.hotline.core.CallState;
 import dev.hotline.core.CallTransport;
+import dev.hotline.core.CancelSignal;
+import dev.hotline.core.CancelledException;
+import dev.hotline.core.Persona;
+import dev.hotline.core.ProviderException;
+import dev.hotline.core.Responder;
+import dev.hotline.core.StreamingSynthesizer;
+import dev.hotline.core.Synthesizer;
+import dev.hotline.core.Transcriber;
+import dev.hotline.core.Transcript;
+import dev.hotline.core.Utterance;
+import dev.hotline.core.VoiceActivityDetector;
+import dev.hotline.core.conversation.Conversation;
+import dev.hotline.core.text.SentenceChunker;
+import dev.hotline.core.text.TranscriptFilter;
+import dev.hotline.core.turn.Decoder;
+import dev.hotline.core.turn.TurnDetector;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-/** One call's session. This commit fixes the engine's API only; the session's behaviour follows. */
+/**
+ * One call, driven from start to end: the state machine ({@link CallState}), turn detection in audio time,
+ * the streaming turn pipeline, barge-in, idle prompts, limits and the planned failure paths.
+ *
+ * <p><b>Threads.</b> Inbound events run on the transport's thread and only do bounded work under the
+ * session's lock: decode, VAD, turn detection, timers in audio time, state changes. Each reply runs on two
+ * virtual threads: one transcribes and streams the reply text into a bounded piece queue, the other
+ * synthesizes piece after piece into the {@link Playout}, so piece N+1 is synthesized while piece N plays.
+ * Lock order: session, then playout; the playout calls back without holding its own lock.
+ *
+ * <p><b>Time.</b> The call's clock is its inbound audio: every timer (end of turn, barge-in, idle prompts,
+ * the silence bound, the maximum call length) counts frames. The monotonic clock only measures latency.
+ *
+ * <p><b>End.</b> When the transport reports the stop (or the engine forces an end) the call's
+ * {@link CancelSignal} is cancelled, which stops every provider call and thread of the call, buffers are
+ * released, and {@link CallEvent.CallEnded} is the last event.
+ */
 public final class CallSession implements CallHandle {
 
-    private final CallTransport transport;
+    /** How long (audio time) a goodbye may take to play before the call is hung up anyway. */
+    private static final long FAREWELL_GRACE_NANOS = Duration.ofSeconds(20).toNanos();
+    /** The engine ends a call whose transport stopped delivering audio this long after its maximum length. */
+    private static final Duration WALL_CLOCK_GRACE = Duration.ofMinutes(1);
+    /** The most pieces waiting between the reply writer and the synthesizer. */
+    private static final int PIECE_QUEUE_CAPACITY = 16;
 
-    private CallSession(CallTransport transport) {
-        this.transport = transport;
+    private final SessionContext ctx;
+    private final CallSettings settings;
+    private final Persona persona;
+    private final CallTransport transport;
+    private final AudioFormat format;
+    private final String refusalMessage;
+    private final Consumer<CallSession> onEnd;
+    private final CancelSignal callCancel = new CancelSignal();
+    private final Playout playout;
+    private final SynthesisChain chain;
+    private final Retry retry;
+    private final TranscriptFilter filter;
+    private final Conversation conversation;
+    private final Transcriber.Hints hints;
+    private final CountDownLatch endedLatch = new CountDownLatch(1);
+    private final Object lock = new Object();
+    private final long createdNanos;
+
+    // Guarded by lock.
+    private CallState state = CallState.CONNECTING;
+    private volatile CallInfo info;
+    private Decoder decoder;
+    private VoiceActivityDetector vad;
+    private TurnDetector detector;
+    private long audioNanos;
+    private long lastActivityNanos;
+    private int idlePromptsSpoken;
+    private int turns;
+    private Speech current;
+    private int speechSegment;
+    private int wordCheckSegment = -1;
+    private boolean wordCheckRunning;
+    private Utterance heldUtterance;
+    private String endReason;
+    private long farewellDeadlineNanos = Long.MAX_VALUE;
+    private final StringBuilder pinDigits = new StringBuilder();
+    private int pinFailures;
+    private byte[] fillerAudio;
+    private volatile boolean ended;
+
+    private CallSession(SessionContext ctx, CallTransport transport, String refusalMessage,
+            Consumer<CallSession> onEnd) {
+        this.ctx = ctx;
+        this.settings = ctx.settings();
+        this.persona = ctx.persona();
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.format = Objects.requireNonNull(transport.audioFormat(), "transport.audioFormat()");
+        this.refusalMessage = refusalMessage;
+        this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
+        this.chain = new SynthesisChain(ctx.synthesizers());
+        this.retry = new Retry(settings);
+        this.filter = new TranscriptFilter(settings.hallucinations(), settings.maxTranscriptChars());
+        this.conversation = new Conversation(persona.systemPrompt(), settings.historyMessages(),
+                settings.maxExchanges());
+        this.hints = new Transcriber.Hints(persona.language(), persona.vocabulary());
+        this.playout = new Playout(transport, format, settings.playoutChunkMs(), settings.maxQueuedMs(),
+                settings.maxBufferedAudio().toMillis(), new PlayoutCallbacks());
+        this.createdNanos = ctx.nanoTime().getAsLong();
     }
 
-    /** A session that converses with the caller. */
+    /** A session that converses with the caller; {@code onEnd} runs once when it ended. */
     public static CallSession conversation(SessionContext context, CallTransport transport,
             Consumer<CallSession> onEnd) {
-        return new CallSession(transport);
+        return new CallSession(context, transport, null, onEnd);
     }
 
-    /** A session that speaks {@code message} and hangs up. */
+    /** A session that speaks {@code message} and hangs up; {@code onEnd} runs once when it ended. */
     public static CallSession refusal(SessionContext context, CallTransport transport, String message,
             Consumer<CallSession> onEnd) {
-        return new CallSession(transport);
+        return new CallSession(context, transport, Objects.requireNonNull(message, "message"), onEnd);
     }
 
     /** Starts the transport with this session as its listener. */
     public void start() {
-        throw new UnsupportedOperationException("the call session is not implemented yet");
+        try {
+            transport.start(new Inbound());
+        } catch (RuntimeException e) {
+            synchronized (lock) {
+                emit(new CallEvent.Error(callId(), now(), "transport", e, true));
+                finish("transport failed");
+            }
+        }
     }
 
     @Override
     public Optional<CallInfo> call() {
-        return Optional.empty();
+        return Optional.ofNullable(info);
     }
 
     @Override
     public CallState state() {
-        return CallState.CONNECTING;
+        synchronized (lock) {
+            return state;
+        }
     }
 
     @Override
     public boolean isEnded() {
-        return false;
+        return ended;
     }
 
     @Override
     public void endCall(String reason) {
-        transport.hangUp();
+        synchronized (lock) {
+            if (state == CallState.CONNECTING) {
+                hangUpNow(reason);
+                finish(reason);
+            } else {
+                beginFarewell(reason, persona.goodbye());
+            }
+        }
     }
 
     @Override
     public void hangUp(String reason) {
-        transport.hangUp();
+        synchronized (lock) {
+            hangUpNow(reason);
+            finish(reason);
+        }
     }
 
     @Override
-    public boolean awaitEnd(Duration timeout) {
-        return false;
+    public boolean awaitEnd(Duration timeout) throws InterruptedException {
+        return endedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether the call outlived its maximum length by the wall clock (its transport went quiet). */
+    public boolean overdue(long nowNanos) {
+        return nowNanos - createdNanos > settings.maxCallLength().plus(WALL_CLOCK_GRACE).toNanos();
+    }
+
+    /** How long the call has run, in audio time. */
+    public Duration audioTime() {
+        synchronized (lock) {
+            return Duration.ofNanos(audioNanos);
+        }
+    }
+
+    // ---- inbound, on the transport's thread
+
+    private final class Inbound implements CallTransport.Listener {
+        @Override
+        public void onStart(CallInfo call) {
+            synchronized (lock) {
+                if (state != CallState.CONNECTING || ended) {
+                    return;
+                }
+                info = Objects.requireNonNull(call, "call");
+                decoder = new Decoder(format);
+                vad = ctx.vad().create(format.sampleRate());
+                detector = new TurnDetector(settings, format.sampleRate());
+                emit(new CallEvent.CallStarted(call.callId(), now(), call));
+                if (refusalMessage != null) {
+                    beginFarewell("refused", refusalMessage);
+                } else if (settings.accessPin() != null) {
+                    setState(CallState.PIN);
+                    speakLine(Speech.Kind.PIN_PROMPT, settings.pinPrompt());
+                } else {
+                    setState(CallState.GREETING);
+                    speakLine(Speech.Kind.GREETING, persona.greeting());
+                }
+            }
+        }
+
+        @Override
+        public void onAudio(byte[] frame) {
+            synchronized (lock) {
+                if (state == CallState.CONNECTING || ended) {
+                    return;
+                }
+                onFrame(frame);
+            }
+        }
+
+        @Override
+        public void onDtmf(char digit) {
+            synchronized (lock) {
+                if (state == CallState.CONNECTING || ended) {
+                    return;
+                }
+                emit(new CallEvent.DtmfReceived(callId(), now(), digit));
+                lastActivityNanos = audioNanos;
+                if (state == CallState.PIN) {
+                    onPinDigit(digit);
+                }
+            }
+        }
+
+        @Override
+        public void onMark(String name) {
+            playout.onMark(name);
+        }
+
+        @Override
+        public void onStop() {
+            synchronized (lock) {
+                finish(endReason != null ? endReason : "caller hung up");
+            }
+        }
+    }
+
+    private void onFrame(byte[] frame) {
+        audioNanos += format.durationOf(frame.length).toNanos();
+        int n = decoder.decode(frame);
+        float p = vad.speechProbability(decoder.samples(), 0, n);
+        TurnDetector.Event event = detector.onFrame(decoder.samples(), n, p);
+        playout.tick();
+        if (ended) {
+            return;
+        }
+        if (state == CallState.ENDING) {
+            if (audioNanos >= farewellDeadlineNanos) {
+                hangUpNow(endReason);
+            }
+            return;
+        }
+        if (audioNanos >= settings.maxCallLength().toNanos()) {
+            beginFarewell("max duration", persona.goodbye());
+            return;
+        }
+        if (event == TurnDetector.Event.SPEECH_STARTED) {
+            speechSegment++;
+            idlePromptsSpoken = 0;
+        }
+        if (detector.hearingSpeech()) {
+            lastActivityNanos = audioNanos;
+        }
+        checkBargeIn();
+        if (event == TurnDetector.Event.TURN_ENDED) {
+            onUtterance(detector.takeUtterance());
+        }
+        checkSlowReply();
+        checkIdle();
+    }
+
+    private void checkBargeIn() {
+        Speech speech = current;
+        if (speech == null || !speech.kind.interruptible() || !detector.inTurn()
+                || detector.voicedSoFar().compareTo(settings.bargeIn()) < 0) {
+            return;
+        }
+        if (settings.bargeInMinWords() == 0) {
+            bargeIn(speech);
+        } else if (wordCheckSegment != speechSegment) {
+            startWordCheck(speech, detector.snapshot());
+        }
+    }
+
+    private void onUtterance(Utterance utterance) {
+        if (state == CallState.PIN || state == CallState.ENDING) {
+            emit(new CallEvent.UtteranceDropped(callId(), now(), "", "not listening in state " + state));
+            return;
+        }
+        if (current != null) {
+            if (wordCheckRunning && wordCheckSegment == speechSegment) {
+                heldUtterance = utterance;
+                return;
+            }
+            emit(new CallEvent.UtteranceDropped(callId(), now(), "", "too short to interrupt"));
+            return;
+        }
+        startTurn(utterance);
+    }
+
+    private void checkSlowReply() {
+        Speech speech = current;
+        if (speech == null || speech.kind != Speech.Kind.REPLY || speech.firstAudioSent != 0) {
+            return;
+        }
+        long waited = audioNanos - speech.startAudioNanos;
+        if (waited >= settings.responderTimeout().toNanos() && !speech.timedOut) {
+            speech.timedOut = true;
+            CancelSignal stage = speech.stage;
+            if (stage != null) {
+                stage.cancel("timeout");
+            }
+        } else if (waited >= settings.silenceBound().toNanos() && !speech.fillerRequested) {
+            speech.fillerRequested = true;
+            startThread(() -> speakFiller(speech));
+        }
+    }
+
+    private void checkIdle() {
+        if (current != null || detector.hearingSpeech()
+                || (state != CallState.LISTENING && state != CallState.PIN)
+                || audioNanos - lastActivityNanos < settings.idlePromptAfter().toNanos()) {
+            return;
+        }
+        lastActivityNanos = audioNanos;
+        if (idlePromptsSpoken >= settings.idlePromptsBeforeGoodbye()) {
+            beginFarewell("idle caller", persona.goodbye());
+            return;
+        }
+        if (state == CallState.PIN) {
+            idlePromptsSpoken++;
+            speakLine(Speech.Kind.PIN_PROMPT, settings.pinPrompt());
+            return;
+        }
+        String prompt = persona.idlePrompts().get(Math.min(idlePromptsSpoken, persona.idlePrompts().size() - 1));
+        idlePromptsSpoken++;
+        speakLine(Speech.Kind.LINE, prompt);
+    }
+
+    private void onPinDigit(char digit) {
+        if (current != null && current.kind == Speech.Kind.PIN_PROMPT) {
+            current.cancel.cancel("dtmf");
+            playout.clear(current);
+            current = null;
+        }
+        String pin = settings.accessPin();
+        boolean complete = digit == '#' || pinDigits.length() + 1 >= pin.length() + 4;
+        if (digit != '#') {
+            pinDigits.append(digit);
+        }
+        if (!complete && !(pinDigits.length() == pin.length() && pin.contentEquals(pinDigits))) {
+            return;
+        }
+        boolean right = MessageDigest.isEqual(pin.getBytes(StandardCharsets.US_ASCII),
+                pinDigits.toString().getBytes(StandardCharsets.US_ASCII));
+        pinDigits.setLength(0);
+        if (right) {
+            setState(CallState.GREETING);
+            speakLine(Speech.Kind.GREETING, persona.greeting());
+            return;
+        }
+        pinFailures++;
+        emit(new CallEvent.Error(callId(), now(), "pin", new SecurityException("wrong PIN, try " + pinFailures
+                + " of " + settings.pinTries()), false));
+        if (pinFailures >= settings.pinTries()) {
+            beginFarewell("wrong PIN", settings.pinRejected());
+        } else {
+            speakLine(Speech.Kind.PIN_PROMPT, settings.pinRetryPrompt());
+        }
+    }
+
+    // ---- speaking
+
+    /** Starts a fixed line; the caller must hold the lock and nothing else may be speaking. */
+    private void speakLine(Speech.Kind kind, String text) {
+        Speech speech = new Speech(kind, turns, callCancel.child(), PIECE_QUEUE_CAPACITY, 0, 0, audioNanos);
+        current = speech;
+        SentenceChunker chunker = new SentenceChunker(settings.maxPieceChars(), 0);
+        try {
+            chunker.append(text, piece -> putPiece(speech, piece));
+            chunker.finish(piece -> putPiece(speech, piece));
+        } finally {
+            speech.pieces.end();
+        }
+        startThread(() -> synthesize(speech));
+    }
+
+    private static void putPiece(Speech speech, String piece) {
+        try {
+            speech.pieces.put(piece);
+        } catch (CancelledException e) {
+            throw new IllegalStateException("a new line cannot be cancelled before it starts", e);
+        }
+    }
+
+    private void startTurn(Utterance utterance) {
+        turns++;
+        long silence = detector.lastTurnEndedBySilence() ? settings.endOfTurnSilence().toNanos() : 0;
+        Speech speech = new Speech(Speech.Kind.REPLY, turns, callCancel.child(), PIECE_QUEUE_CAPACITY,
+                ctx.nanoTime().getAsLong(), silence, audioNanos);
+        current = speech;
+        setState(CallState.THINKING);
+        emit(new CallEvent.TurnStarted(callId(), now(), turns, utterance.duration()));
+        startThread(() -> reply(speech, utterance));
+        startThread(() -> synthesize(speech));
+    }
+
+    /** The reply writer: transcribe, filter, remember, stream the reply into pieces. On its own thread. */
+    private void reply(Speech speech, Utterance utterance) {
+        try {
+            Transcript transcript;
+            CancelSignal stt = stage(speech);
+            try {
+                transcript = retry.call(stt, () -> ctx.transcriber().transcribe(utterance, hints, stt), () -> true,
+                        e -> error("stt", e));
+            } catch (CancelledException e) {
+                if (speech.cancel.isCancelled()) {
+                    throw e;
+                }
+                error("stt", new ProviderException(ctx.transcriber().name(), ProviderException.Kind.TIMEOUT,
+                        "no transcript within responderTimeout (" + settings.responderTimeout() + ")"));
+                speech.pieces.put(persona.didNotCatch());
+                return;
+            } catch (IOException e) {
+                error("stt", e);
+                speech.transcriptReady = ctx.nanoTime().getAsLong();
+                speech.pieces.put(persona.didNotCatch());
+                return;
+            }
+            speech.transcriptReady = ctx.nanoTime().getAsLong();
+            emit(new CallEvent.UsageReported(callId(), now(), "stt", ctx.transcriber().name(),
+                    transcript.usage().audioSeconds(), 0, 0, 0, false));
+            Responder.Request request;
+            synchronized (lock) {
+                speech.cancel.throwIfCancelled();
+                TranscriptFilter.Result result = filter.filter(transcript.text());
+                if (result instanceof TranscriptFilter.Result.Dropped dropped) {
+                    emit(new CallEvent.UtteranceDropped(callId(), now(), dropped.text(), dropped.why()));
+                    speech.cancel.cancel("dropped");
+                    current = null;
+                    lastActivityNanos = audioNanos;
+                    setState(CallState.LISTENING);
+                    return;
+                }
+                String text = ((TranscriptFilter.Result.Accepted) result).text();
+                speech.transcript = text;
+                speech.userAdded = true;
+                conversation.addUser(text);
+                request = new Responder.Request(conversation.messages(), settings.maxReplyTokens());
+            }
+            respond(speech, request);
+        } catch (CancelledException e) {
+            // Barge-in, hang-up or the end of the call: whoever cancelled has dealt with the turn.
+        } finally {
+            speech.pieces.end();
+        }
+    }
+
+    private CancelSignal stage(Speech speech) {
+        CancelSignal stage = speech.cancel.child();
+        speech.stage = stage;
+        synchronized (lock) {
+            if (speech.timedOut) {
+                stage.cancel("timeout");
+            }
+        }
+        return stage;
+    }
+
+    private void respond(Speech speech, Responder.Request request) throws CancelledException {
+        ReplyWriter writer = new ReplyWriter(speech);
+        CancelSignal llm = stage(speech);
+        try {
+            Responder.Usage usage = retry.call(llm, () -> ctx.responder().respond(request, writer, llm),
+                    () -> !writer.anyText(), e -> error("llm", e));
+            writer.finish();
+            emit(new CallEvent.UsageReported(callId(), now(), "llm", ctx.responder().name(), 0,
+                    usage.promptTokens(), usage.completionTokens(), 0, false));
+            return;
+        } catch (CancelledException e) {
+            if (speech.cancel.isCancelled()) {
+                throw e;
+            }
+            if (writer.full()) {
+                writer.finish();
+                return;
+            }
+            error("llm", new ProviderException(ctx.responder().name(), ProviderException.Kind.TIMEOUT,
+                    "no reply within responderTimeout (" + settings.responderTimeout() + ")"));
+        } catch (IOException e) {
+            error("llm", e);
+        }
+        if (!writer.anyText() && ctx.fallbackResponder() != null && !speech.timedOut) {
+            ReplyWriter fallback = new ReplyWriter(speech);
+            CancelSignal second = stage(speech);
+            try {
+                ctx.fallbackResponder().respond(request, fallback, second);
+                fallback.finish();
+                return;
+            } catch (CancelledException e) {
+                if (speech.cancel.isCancelled()) {
+                    throw e;
+                }
+                if (fallback.anyText()) {
+                    fallback.finish();
+                    return;
+                }
+            } catch (IOException e) {
+                error("llm", e);
+                if (fallback.anyText()) {
+                    speech.pieces.put(persona.apology());
+                    return;
+                }
+            }
+        }
+        speech.pieces.put(persona.apology());
+    }
+
+    /** Receives reply deltas, cuts them into pieces and caps the reply's length. */
+    private final class ReplyWriter implements Responder.TextSink {
+        private final Speech speech;
+        private final SentenceChunker chunker = new SentenceChunker(settings.maxPieceChars(),
+                settings.firstPieceMinChars());
+        private final AtomicBoolean anyText = new AtomicBoolean();
+        private int chars;
+        private boolean full;
+
+        ReplyWriter(Speech speech) {
+            this.speech = speech;
+        }
+
+        @Override
+        public void onText(String delta) {
+            if (full || delta.isEmpty()) {
+                return;
+            }
+            if (speech.firstReplyText == 0) {
+                speech.firstReplyText = ctx.nanoTime().getAsLong();
+            }
+            anyText.set(true);
+            chunker.append(delta, this::emit);
+        }
+
+        private void emit(String piece) {
+            if (full) {
+                return;
+            }
+            String text = piece;
+            if (chars + text.length() > settings.maxReplyChars()) {
+                int room = settings.maxReplyChars() - chars;
+                int blank = text.lastIndexOf(' ', room);
+                text = blank > 0 ? text.substring(0, blank) : "";
+                full = true;
+                CancelSignal stage = speech.stage;
+                if (stage != null) {
+                    stage.cancel("reply long enough");
+                }
+            }
+            if (text.isBlank()) {
+                return;
+            }
+            chars += text.length();
+            if (speech.firstSentenceReady == 0) {
+                speech.firstSentenceReady = ctx.nanoTime().getAsLong();
+            }
+            try {
+                speech.pieces.put(text);
+            } catch (CancelledException e) {
+                speech.stage.cancel("speech cancelled");
+            }
+        }
+
+        void finish() {
+            if (!full) {
+                chunker.finish(this::emit);
+            }
+        }
+
+        boolean anyText() {
+            return anyText.get();
+        }
+
+        boolean full() {
+            return full;
+        }
+    }
+
+    /** The synthesizer side of a speech: piece after piece into the playout. On its own thread. */
+    private void synthesize(Speech speech) {
+        long characters = 0;
+        try {
+            String previous = null;
+            String piece;
+            if (settings.streamingSynthesis() && chain.current() instanceof StreamingSynthesizer streaming) {
+                characters += synthesizeStreaming(speech, streaming);
+            }
+            while ((piece = speech.pieces.take()) != null) {
+                int index = playout.addPiece(speech, piece);
+                characters += speakPiece(speech, index, piece, previous);
+                playout.pieceDone(speech, index);
+                previous = piece;
+            }
+            Synthesizer used = chain.current();
+            if (characters > 0 && used != null) {
+                emit(new CallEvent.UsageReported(callId(), now(), "tts", used.name(), 0, 0, 0, characters, false));
+            }
+            playout.finish(speech);
+        } catch (CancelledException e) {
+            // Cut by barge-in or the end of the call.
+        } catch (SynthesisChain.Exhausted e) {
+            synchronized (lock) {
+                emit(new CallEvent.Error(callId(), now(), "tts", e, true));
+                hangUpNow("no synthesizer left");
+            }
+        }
+    }
+
+    /** Speaks one piece with the current synthesizer, falling back along the chain; returns characters billed. */
+    private long speakPiece(Speech speech, int index, String text, String previous)
+            throws CancelledException, SynthesisChain.Exhausted {
+        while (true) {
+            Synthesizer synthesizer = chain.current();
+            if (synthesizer == null) {
+                throw new SynthesisChain.Exhausted(null);
+            }
+            AtomicBoolean delivered = new AtomicBoolean();
+            Synthesizer.AudioSink sink = chunk -> {
+                delivered.set(true);
+                if (speech.firstAudio == 0) {
+                    speech.firstAudio = ctx.nanoTime().getAsLong();
+                }
+                playout.write(speech, index, chunk);
+            };
+            Synthesizer.Request request = new Synthesizer.Request(text, format, previous, null);
+            try {
+                return retry.call(speech.cancel, () -> synthesizer.synthesize(request, sink, speech.cancel),
+                        () -> !delivered.get(), e -> error("tts", e)).characters();
+            } catch (CancelledException e) {
+                throw e;
+            } catch (IOException e) {
+                if (speech.cancel.isCancelled()) {
+                    throw new CancelledException(speech.cancel.reason());
+                }
+                if (chain.failed(synthesizer)) {
+                    error("tts", e);
+                }
+                if (chain.current() == null) {
+                    throw new SynthesisChain.Exhausted(e instanceof ProviderException p ? p : null);
+                }
+                if (delivered.get()) {
+                    return 0;
+                }
+            }
+        }
+    }
+
+    /** Feeds the whole reply to a streaming synthesizer; on failure the rest goes piece by piece. */
+    private long synthesizeStreaming(Speech speech, StreamingSynthesizer synthesizer) throws CancelledException {
+        int index = playout.addPiece(speech, "");
+        boolean any = false;
+        try (StreamingSynthesizer.SpeechStream stream = synthesizer.open(format, chunk -> {
+            if (speech.firstAudio == 0) {
+                speech.firstAudio = ctx.nanoTime().getAsLong();
+            }
+            playout.write(speech, index, chunk);
+        }, speech.cancel)) {
+            String piece;
+            while ((piece = speech.pieces.take()) != null) {
+                any = true;
+                playout.appendPieceText(speech, index, piece + " ");
+                stream.append(piece + " ");
+                stream.flush();
+            }
+            long characters = stream.finish().characters();
+            playout.pieceDone(speech, index);
+            return characters;
+        } catch (CancelledException e) {
+            throw e;
+        } catch (IOException e) {
+            if (speech.cancel.isCancelled()) {
+                throw new CancelledException(speech.cancel.reason());
+            }
+            playout.pieceDone(speech, index);
+            if (chain.failed(synthesizer)) {
+                error("tts", e);
+            }
+            return 0;
+        } finally {
+            if (!any) {
+                playout.pieceDone(speech, index);
+            }
+        }
+    }
+
+    /** Speaks the filler phrase ahead of a slow reply, if nothing of the reply is queued yet. */
+    private void speakFiller(Speech speech) {
+        byte[] audio;
+        synchronized (lock) {
+            audio = fillerAudio;
+        }
+        if (audio == null) {
+            Synthesizer synthesizer = chain.current();
+            if (synthesizer == null) {
+                return;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try {
+                synthesizer.synthesize(Synthesizer.Request.of(settings.fillerPhrase(), format), out::writeBytes,
+                        speech.cancel);
+            } catch (CancelledException e) {
+                return;
+            } catch (IOException e) {
+                error("tts", e);
+                return;
+            }
+            audio = out.toByteArray();
+            synchronized (lock) {
+                fillerAudio = audio;
+            }
+        }
+        playout.writeFiller(speech, audio);
+    }
+
+    private void startWordCheck(Speech speech, Utterance soFar) {
+        if (soFar == null) {
+            return;
+        }
+        wordCheckSegment = speechSegment;
+        wordCheckRunning = true;
+        int segment = speechSegment;
+        CancelSignal cancel = callCancel.child();
+        startThread(() -> {
+            int words = 0;
+            try {
+                Transcript t = ctx.transcriber().transcribe(soFar, hints, cancel);
+                String text = t.text().strip();
+                words = text.isEmpty() ? 0 : text.split("\\s+").length;
+                emit(new CallEvent.UsageReported(callId(), now(), "stt", ctx.transcriber().name(),
+                        t.usage().audioSeconds(), 0, 0, 0, false));
+            } catch (CancelledException e) {
+                return;
+            } catch (IOException e) {
+                error("stt", e);
+            }
+            synchronized (lock) {
+                wordCheckRunning = false;
+                Utterance held = heldUtterance;
+                heldUtterance = null;
+                if (ended || segment != speechSegment) {
+                    return;
+                }
+                if (words >= settings.bargeInMinWords() && current == speech && !speech.cancel.isCancelled()) {
+                    bargeIn(speech);
+                    if (held != null) {
+                        startTurn(held);
+                    }
+                } else if (held != null) {
+                    emit(new CallEvent.UtteranceDropped(callId(), now(), "", "too few words to interrupt"));
+                }
+            }
+        });
+    }
+
+    // ---- state changes, under the lock
+
+    private void bargeIn(Speech speech) {
+        speech.cancel.cancel("barge-in");
+        playout.clear(speech);
+        String heard = playout.heardText(speech);
+        current = null;
+        emit(new CallEvent.BargeIn(callId(), now(), speech.turn, heard.length()));
+        if (speech.kind == Speech.Kind.REPLY) {
+            if (speech.userAdded) {
+                conversation.addAssistant(heard);
+            }
+            emit(new CallEvent.TurnCompleted(callId(), now(), speech.turn, speech.transcript, heard,
+                    timings(speech), true));
+        }
+        setState(CallState.LISTENING);
+    }
+
+    private void onPlayed(Speech speech) {
+        if (speech != current || ended) {
+            return;
+        }
+        current = null;
+        lastActivityNanos = audioNanos;
+        switch (speech.kind) {
+            case GREETING, LINE -> setState(CallState.LISTENING);
+            case PIN_PROMPT -> {
+            }
+            case REPLY -> {
+                String said = playout.fullText(speech);
+                if (speech.userAdded) {
+                    conversation.addAssistant(said);
+                }
+                emit(new CallEvent.TurnCompleted(callId(), now(), speech.turn, speech.transcript, said,
+                        timings(speech), false));
+                setState(CallState.LISTENING);
+                if (conversation.limitReached()) {
+                    beginFarewell("exchange limit", persona.goodbye());
+                }
+            }
+            case FAREWELL -> hangUpNow(endReason);
+        }
+    }
+
+    private void beginFarewell(String reason, String words) {
+        if (ended || state == CallState.ENDING) {
+            return;
+        }
+        endReason = reason;
+        Speech speech = current;
+        if (speech != null) {
+            speech.cancel.cancel(reason);
+            playout.clear(speech);
+            if (speech.kind == Speech.Kind.REPLY && speech.userAdded) {
+                String heard = playout.heardText(speech);
+                conversation.addAssistant(heard);
+                emit(new CallEvent.TurnCompleted(callId(), now(), speech.turn, speech.transcript, heard,
+                        timings(speech), true));
+            }
+            current = null;
+        }
+        setState(CallState.ENDING);
+        farewellDeadlineNanos = audioNanos + FAREWELL_GRACE_NANOS;
+        speakLine(Speech.Kind.FAREWELL, words);
+    }
+
+    private void hangUpNow(String reason) {
+        if (endReason == null) {
+            endReason = reason;
+        }
+        try {
+            transport.hangUp();
+        } catch (RuntimeException e) {
+            emit(new CallEvent.Error(callId(), now(), "transport", e, true));
+            finish(endReason);
+        }
+    }
+
+    /** Ends the call for good. Idempotent. */
+    void finish(String reason) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        callCancel.cancel("call ended");
+        playout.close();
+        CallState from = state;
+        state = CallState.ENDED;
+        if (info != null) {
+            emit(new CallEvent.StateChanged(callId(), now(), from.name(), CallState.ENDED.name()));
+            emit(new CallEvent.CallEnded(callId(), now(), reason, Duration.ofNanos(audioNanos)));
+        }
+        current = null;
+        heldUtterance = null;
+        detector = null;
+        vad = null;
+        decoder = null;
+        fillerAudio = null;
+        conversation.clear();
+        endedLatch.countDown();
+        onEnd.accept(this);
+    }
+
+    /** Forces the end of a call whose transport went quiet (no stop, no audio); used by the engine's sweep. */
+    public void forceEnd(String reason) {
+        synchronized (lock) {
+            hangUpNow(reason);
+            finish(reason);
+        }
+    }
+
+    private void setState(CallState next) {
+        if (state == next) {
+            return;
+        }
+        CallState from = state;
+        state = next;
+        emit(new CallEvent.StateChanged(callId(), now(), from.name(), next.name()));
+    }
+
+    private CallEvent.TurnTimings timings(Speech s) {
+        return new CallEvent.TurnTimings(since(s, s.transcriptReady), since(s, s.firstReplyText),
+                since(s, s.firstSentenceReady), since(s, s.firstAudio), since(s, s.firstAudioSent));
+    }
+
+    private static Duration since(Speech s, long at) {
+        return at == 0 || s.startNanos == 0 ? null : Duration.ofNanos(at - s.startNanos + s.silenceOffsetNanos);
+    }
+
+    private void error(String stage, Throwable cause) {
+        emit(new CallEvent.Error(callId(), now(), stage, cause, false));
+    }
+
+    private void emit(CallEvent event) {
+        if (ended && !(event instanceof CallEvent.CallEnded) && !(event instanceof CallEvent.StateChanged)) {
+            return;
+        }
+        ctx.observer().onEvent(event);
+    }
+
+    private String callId() {
+        CallInfo call = info;
+        return call == null ? "unknown" : call.callId();
+    }
+
+    private Instant now() {
+        return ctx.clock().instant();
+    }
+
+    private void startThread(Runnable task) {
+        ctx.threads().newThread(task).start();
+    }
+
+    private final class PlayoutCallbacks implements Playout.Callbacks {
+        @Override
+        public void firstAudioSent(Speech speech) {
+            if (speech.startNanos != 0 && speech.firstAudioSent == 0) {
+                speech.firstAudioSent = ctx.nanoTime().getAsLong();
+            }
+            synchronized (lock) {
+                if (speech == current && state == CallState.THINKING) {
+                    setState(CallState.SPEAKING);
+                }
+            }
+        }
+
+        @Override
+        public void played(Speech speech) {
+            synchronized (lock) {
+                onPlayed(speech);
+            }
+        }
+
+        @Override
+        public void transportFailed(RuntimeException failure) {
+            synchronized (lock) {
+                emit(new CallEvent.Error(callId(), now(), "transport", failure, true));
+                hangUpNow("transport failed");
+                finish("transport failed");
+            }
+        }
     }
 }

@@ -100,12 +100,8 @@ public final class SentenceChunker {
                 if (end > 0) {
                     return end;
                 }
-            }
-        }
-        if (emitted == 0 && firstPieceMinChars > 0 && length > firstPieceMinChars) {
-            int cut = clauseCut(Math.min(length, maxPieceChars));
-            if (cut > 0) {
-                return cut;
+            } else if (earlyClauseEnd(i)) {
+                return i + 1;
             }
         }
         if (length > maxPieceChars) {
@@ -156,15 +152,13 @@ public final class SentenceChunker {
         return ABBREVIATIONS.contains(word);
     }
 
-    /** The first clause boundary at or after {@code firstPieceMinChars} followed by a blank, or 0. */
-    private int clauseCut(int limit) {
-        for (int i = firstPieceMinChars - 1; i < limit - 1; i++) {
-            char c = buffer.charAt(i);
-            boolean clause = c == ',' || c == ';' || c == ':' || c == '—' || c == '–';
-            if (clause && Character.isWhitespace(buffer.charAt(i + 1))) {
-                return i + 1;
-            }
+    /** Whether the first piece may end after {@code at}: a clause boundary, late enough, then a blank. */
+    private boolean earlyClauseEnd(int at) {
+        if (emitted > 0 || firstPieceMinChars == 0 || at < firstPieceMinChars - 1 || at + 1 >= buffer.length()) {
+            return false;
         }
-        return 0;
+        char c = buffer.charAt(at);
+        boolean clause = c == ',' || c == ';' || c == ':' || c == '—' || c == '–';
+        return clause && Character.isWhitespace(buffer.charAt(at + 1));
     }
 }

@@ -1,6 +1,7 @@
 package dev.hotline.core.turn;
 
 import dev.hotline.audio.AudioFormat;
+import dev.hotline.audio.G711;
 
 /**
  * Turns inbound frames in the transport's format into 16-bit samples, into a buffer reused frame after
@@ -11,13 +12,10 @@ public final class Decoder {
     private final AudioFormat format;
     private short[] samples = new short[0];
 
-    /** A decoder for mono {@code format} (mu-law or 16-bit PCM). */
+    /** A decoder for mono {@code format} (mu-law, A-law or 16-bit PCM). */
     public Decoder(AudioFormat format) {
         if (format.channels() != 1) {
             throw new IllegalArgumentException("inbound audio must be mono, was " + format);
-        }
-        if (format.encoding() == AudioFormat.Encoding.ALAW) {
-            throw new IllegalArgumentException("A-law inbound audio is not supported yet, was " + format);
         }
         this.format = format;
     }
@@ -28,13 +26,13 @@ public final class Decoder {
         if (samples.length < count) {
             samples = new short[count];
         }
-        if (format.encoding() == AudioFormat.Encoding.ULAW) {
-            for (int i = 0; i < count; i++) {
-                samples[i] = MuLaw.decode(frame[i]);
-            }
-        } else {
-            for (int i = 0; i < count; i++) {
-                samples[i] = (short) ((frame[2 * i] & 0xFF) | (frame[2 * i + 1] << 8));
+        switch (format.encoding()) {
+            case ULAW -> G711.ulawToLinear(frame, 0, samples, 0, count);
+            case ALAW -> G711.alawToLinear(frame, 0, samples, 0, count);
+            case PCM16_LE -> {
+                for (int i = 0; i < count; i++) {
+                    samples[i] = (short) ((frame[2 * i] & 0xFF) | (frame[2 * i + 1] << 8));
+                }
             }
         }
         return count;

@@ -60,6 +60,7 @@ public final class TurnDetector {
     private short[] utterance;
     private int utteranceLength;
     private Utterance finished;
+    private boolean endedBySilence;
 
     /** A detector for audio at {@code sampleRate} Hz with the turn settings of {@code settings}. */
     public TurnDetector(CallSettings settings, int sampleRate) {
@@ -165,6 +166,11 @@ public final class TurnDetector {
         return out;
     }
 
+    /** Whether the last turn ended because of silence (rather than the utterance cap). */
+    public boolean lastTurnEndedBySilence() {
+        return endedBySilence;
+    }
+
     /** Forgets everything: the pre-roll, any turn in progress, any utterance not taken. */
     public void reset() {
         state = State.SILENCE;
@@ -193,6 +199,7 @@ public final class TurnDetector {
     }
 
     private void finish() {
+        endedBySilence = silenceRun >= endSilenceSamples;
         long dropTrailing = Math.max(0, silenceRun - trailingKeptSamples);
         int length = (int) Math.max(0, utteranceLength - dropTrailing);
         finished = toUtterance(utterance, length);

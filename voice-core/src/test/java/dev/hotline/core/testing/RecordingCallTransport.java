@@ -98,6 +98,11 @@ public final class RecordingCallTransport implements CallTransport {
         return format;
     }
 
+    /** The call's format (the same as {@link #audioFormat()}). */
+    public AudioFormat format() {
+        return format;
+    }
+
     @Override
     public boolean sendAudio(byte[] audio) {
         lock.lock();

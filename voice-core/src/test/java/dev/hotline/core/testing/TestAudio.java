@@ -1,22 +1,18 @@
 package dev.hotline.core.testing;
 
+import dev.hotline.audio.AudioClip;
+import dev.hotline.audio.G711;
+import dev.hotline.audio.Wav;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Audio helpers for tests: reading the shared speech fixtures (16-bit PCM WAV) and making mu-law frames as
- * a telephone transport delivers them.
+ * Audio helpers for tests: reading the shared speech fixtures and making mu-law frames as a telephone
+ * transport delivers them (with voice-audio's {@link Wav} and {@link G711}), plus synthetic test signals.
  */
 public final class TestAudio {
-
-    /** The mu-law encoder's bias (ITU-T G.711). */
-    private static final int BIAS = 0x84;
-    /** The largest magnitude the encoder takes before adding the bias. */
-    private static final int CLIP = 32_635;
 
     private TestAudio() {
     }
@@ -44,65 +40,18 @@ public final class TestAudio {
         return fixtures().map(f -> f.resolve("speech/phone").resolve(name)).filter(Files::isRegularFile);
     }
 
-    /** Reads a mono 16-bit PCM WAV file: finds the {@code fmt } and {@code data} chunks, ignores the rest. */
+    /** Reads a mono WAV file (with voice-audio's reader) as 16-bit samples. */
     public static Pcm readWav(Path path) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.LITTLE_ENDIAN);
-        if (buf.remaining() < 12 || buf.getInt(0) != 0x46464952 || buf.getInt(8) != 0x45564157) {
-            throw new IOException(path + " is not a RIFF/WAVE file");
+        AudioClip clip = Wav.read(path);
+        if (clip.format().channels() != 1) {
+            throw new IOException(path + ": only mono recordings are used here, was " + clip.format());
         }
-        int pos = 12;
-        int rate = -1;
-        while (pos + 8 <= buf.limit()) {
-            int id = buf.getInt(pos);
-            int size = buf.getInt(pos + 4);
-            int body = pos + 8;
-            if (id == 0x20746d66) { // "fmt "
-                int format = buf.getShort(body) & 0xFFFF;
-                int channels = buf.getShort(body + 2);
-                rate = buf.getInt(body + 4);
-                int bits = buf.getShort(body + 14);
-                if (format != 1 || channels != 1 || bits != 16) {
-                    throw new IOException(path + ": only mono 16-bit PCM is read here");
-                }
-            } else if (id == 0x61746164) { // "data"
-                if (rate < 0) {
-                    throw new IOException(path + ": data before fmt");
-                }
-                int length = Math.min(size, buf.limit() - body) / 2;
-                short[] samples = new short[length];
-                for (int i = 0; i < length; i++) {
-                    samples[i] = buf.getShort(body + 2 * i);
-                }
-                return new Pcm(samples, rate);
-            }
-            pos = body + size + (size & 1);
-        }
-        throw new IOException(path + " has no data chunk");
-    }
-
-    /** One sample as G.711 mu-law. */
-    public static byte ulaw(short sample) {
-        int s = sample;
-        int sign = (s >> 8) & 0x80;
-        if (sign != 0) {
-            s = -s;
-        }
-        s = Math.min(s, CLIP) + BIAS;
-        int exponent = 7;
-        for (int mask = 0x4000; (s & mask) == 0 && exponent > 0; mask >>= 1) {
-            exponent--;
-        }
-        int mantissa = (s >> (exponent + 3)) & 0x0F;
-        return (byte) ~(sign | (exponent << 4) | mantissa);
+        return new Pcm(clip.toPcm16Samples(), clip.format().sampleRate());
     }
 
     /** Samples at 8 kHz as mu-law bytes. */
     public static byte[] ulaw(short[] samples) {
-        byte[] out = new byte[samples.length];
-        for (int i = 0; i < samples.length; i++) {
-            out[i] = ulaw(samples[i]);
-        }
-        return out;
+        return G711.linearToUlaw(samples);
     }
 
     /** {@code millis} of silence (a quiet line, not digital zero) at 8 kHz. */
@@ -125,6 +74,19 @@ public final class TestAudio {
         short[] out = new short[(int) (millis * 8)];
         for (int i = 0; i < out.length; i++) {
             out[i] = (short) (amplitude * Math.sin(2 * Math.PI * hz * i / 8_000));
+        }
+        return out;
+    }
+
+    /**
+     * {@code millis} of a stand-in for a voice at 8 kHz: 160 ms "syllables" of a loud 220 Hz tone, each
+     * followed by 40 ms of quiet, as speech has between words.
+     */
+    public static short[] voice(long millis) {
+        short[] out = new short[(int) (millis * 8)];
+        for (int i = 0; i < out.length; i++) {
+            boolean syllable = (i % 1_600) < 1_280;
+            out[i] = syllable ? (short) (8_000 * Math.sin(2 * Math.PI * 220 * i / 8_000)) : (short) ((i * 7919 % 61) - 30);
         }
         return out;
     }

@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hotline.audio.Wav;
+import dev.hotline.audio.WavFormatException;
 import dev.hotline.testkit.Fault;
 import dev.hotline.testkit.FakeServerSupport;
 import dev.hotline.testkit.RecordedRequest;
-import dev.hotline.testkit.TestkitAudio;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import java.io.IOException;
@@ -343,10 +344,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     private Transcribed transcriptOf(String model, String fileName, byte[] audio, String format,
             Map<String, String> fields) {
-        double seconds = 0;
-        if (TestkitAudio.looksLikeWav(audio)) {
-            TestkitAudio.Pcm pcm = TestkitAudio.readWav(audio, fileName);
-            seconds = (double) pcm.samples().length / pcm.sampleRate();
+        double seconds;
+        try {
+            seconds = Wav.read(audio).duration().toNanos() / 1e9;
+        } catch (WavFormatException e) {
+            // Not a WAV upload (or a broken one): the real service would decode it; the fake cannot measure it.
+            seconds = 0;
         }
         String queued = transcripts.poll();
         String text = queued != null ? queued

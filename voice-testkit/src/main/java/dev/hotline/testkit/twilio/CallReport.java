@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param callSid the call's id as sent in {@code start}
  * @param greetingLatency from {@code start} to the first audio received before the caller spoke; empty if
  *     there was no greeting
- * @param turns one report per utterance said
+ * @param turns one report per utterance said; a last turn that the end of the call cut off before a reply
+ *     could come (and before the reply timeout) is left out, so it does not count as unanswered
  * @param heard everything the caller's ear got, 8 kHz mu-law, one 20 ms frame per tick (silence where
  *     nothing played), from {@code start} to hang-up
  * @param marksEchoed mark messages the caller sent back
@@ -43,6 +44,6 @@ public record CallReport(String streamSid, String callSid, Optional<Duration> gr
 
     /** Writes what the caller heard as a 16-bit PCM 8 kHz WAV file. */
     public void writeHeardWav(Path file) throws IOException {
-        TestkitAudio.writeWav(file, TestkitAudio.decodeUlaw(heard, 0, heard.length), TestkitAudio.TELEPHONE_RATE);
+        TestkitAudio.writeUlawAsWav(heard, file);
     }
 }

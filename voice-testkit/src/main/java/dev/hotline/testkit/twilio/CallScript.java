@@ -1,5 +1,6 @@
 package dev.hotline.testkit.twilio;
 
+import dev.hotline.audio.G711;
 import dev.hotline.testkit.TestkitAudio;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,6 +40,12 @@ public record CallScript(List<Utterance> utterances, Duration greetingTimeout, D
      * @param label a name for reports (a file name)
      */
     public record Utterance(byte[] ulaw, Duration bargeInAfter, String label) {
+        /**
+         * A 20 ms frame whose RMS is below this is not speech, for finding where speech ends: about -40 dBFS,
+         * well above line noise and well below any spoken syllable.
+         */
+        static final double SPEECH_RMS = 330;
+
         public Utterance {
             if (ulaw.length == 0) {
                 throw new IllegalArgumentException("utterance '" + label + "' has no audio");
@@ -61,6 +68,27 @@ public record CallScript(List<Utterance> utterances, Duration greetingTimeout, D
 
         byte at(int i) {
             return ulaw[i];
+        }
+
+        /**
+         * Bytes from the start to the end of the last 20 ms frame that holds speech: where the caller stops
+         * talking, before any trailing silence in the file. The whole length if no frame is loud enough.
+         */
+        int speechEnd() {
+            for (int end = (ulaw.length + 159) / 160 * 160; end > 0; end -= 160) {
+                int from = end - 160;
+                double sum = 0;
+                int n = 0;
+                for (int i = from; i < Math.min(end, ulaw.length); i++) {
+                    double sample = G711.ulawToLinear(ulaw[i]);
+                    sum += sample * sample;
+                    n++;
+                }
+                if (n > 0 && Math.sqrt(sum / n) >= SPEECH_RMS) {
+                    return Math.min(end, ulaw.length);
+                }
+            }
+            return ulaw.length;
         }
 
         /** How long the utterance plays. */
@@ -112,6 +140,11 @@ public record CallScript(List<Utterance> utterances, Duration greetingTimeout, D
         /** Adds a WAV file (16-bit PCM at any rate, or mu-law), converted to 8 kHz mu-law. */
         public Builder sayWav(Path wav) throws IOException {
             return say(TestkitAudio.readWavAsUlaw8k(wav), wav.getFileName().toString());
+        }
+
+        /** Adds a WAV file that starts {@code after} the previous reply began to play. */
+        public Builder interruptWav(Path wav, Duration after) throws IOException {
+            return interrupt(TestkitAudio.readWavAsUlaw8k(wav), after, wav.getFileName().toString());
         }
 
         public Builder greetingTimeout(Duration value) {

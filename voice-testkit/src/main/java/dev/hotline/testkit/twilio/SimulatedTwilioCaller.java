@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -76,9 +77,11 @@ public final class SimulatedTwilioCaller {
     private final String signedUrl;
     private final int firstTimestampMillis;
     private final Duration maxBufferedAudio;
+    private final Consumer<TurnReport> turnListener;
 
     private SimulatedTwilioCaller(URI url, Map<String, String> customParameters, String authToken, String signedUrl,
-            int firstTimestampMillis, Duration maxBufferedAudio) {
+            int firstTimestampMillis, Duration maxBufferedAudio, Consumer<TurnReport> turnListener) {
+        this.turnListener = turnListener;
         this.url = url;
         this.customParameters = Map.copyOf(customParameters);
         this.authToken = authToken;
@@ -97,7 +100,7 @@ public final class SimulatedTwilioCaller {
             throw new IllegalArgumentException("url must be ws:// or wss://, was " + url);
         }
         return new SimulatedTwilioCaller(url, Map.of(), null, null, RECORDED_FIRST_TIMESTAMP_MILLIS,
-                Duration.ofMinutes(2));
+                Duration.ofMinutes(2), turn -> { });
     }
 
     /** The same caller, sending these {@code start.customParameters} (Twilio's {@code <Parameter>}s). */
@@ -114,7 +117,7 @@ public final class SimulatedTwilioCaller {
             throw new IllegalArgumentException("at most 100 custom parameters, got " + length);
         }
         return new SimulatedTwilioCaller(url, new LinkedHashMap<>(parameters), authToken, signedUrl,
-                firstTimestampMillis, maxBufferedAudio);
+                firstTimestampMillis, maxBufferedAudio, turnListener);
     }
 
     /**
@@ -127,7 +130,7 @@ public final class SimulatedTwilioCaller {
             throw new IllegalArgumentException("authToken must not be empty");
         }
         return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis,
-                maxBufferedAudio);
+                maxBufferedAudio, turnListener);
     }
 
     /** The same caller, with a playback buffer of at most {@code max} audio (Twilio's is 10 minutes). */
@@ -135,7 +138,17 @@ public final class SimulatedTwilioCaller {
         if (max.compareTo(Duration.ofMillis(20)) < 0 || max.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("max buffered audio must be between 20 ms and 10 minutes, was " + max);
         }
-        return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis, max);
+        return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis, max,
+                turnListener);
+    }
+
+    /**
+     * The same caller, telling {@code listener} about each turn as soon as it is over (from the call's own
+     * thread; keep it quick). The same reports are in the {@link CallReport}.
+     */
+    public SimulatedTwilioCaller withTurnListener(Consumer<TurnReport> listener) {
+        return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis,
+                maxBufferedAudio, Objects.requireNonNull(listener, "listener"));
     }
 
     /** The signature header value this caller sends, or null if it does not sign. */
@@ -277,14 +290,22 @@ public final class SimulatedTwilioCaller {
                 }
                 phase = phase.tick(now);
             }
+            TurnReport last = null;
+            long end = System.nanoTime();
             lock.lock();
             try {
-                if (turn != null) {
-                    reports.add(turn.report());
+                boolean cutOff = turn != null && turn.firstReplyNanos == 0
+                        && (turn.speechEndNanos == 0 || end - turn.speechEndNanos < script.replyTimeout().toNanos());
+                if (turn != null && !cutOff) {
+                    last = turn.report();
+                    reports.add(last);
                     turn = null;
                 }
             } finally {
                 lock.unlock();
+            }
+            if (last != null) {
+                turnListener.accept(last);
             }
         }
 
@@ -314,39 +335,47 @@ public final class SimulatedTwilioCaller {
         private final class Speaking implements Phase {
             private final int index;
             private final CallScript.Utterance utterance;
+            private final int speechEnd;
             private int sent;
+            private boolean speechEnded;
 
             Speaking(int index) {
                 this.index = index;
                 this.utterance = script.utterances().get(index);
+                this.speechEnd = utterance.speechEnd();
             }
 
             @Override
             public Phase tick(long now) {
                 if (sent == 0) {
+                    TurnReport finished = null;
                     lock.lock();
                     try {
                         Turn previous = turn;
                         if (previous != null) {
-                            reports.add(previous.report());
+                            finished = previous.report();
+                            reports.add(finished);
                         }
                         turn = new Turn(index, utterance.label(), now, !playback.isEmpty() || playedRecently(now));
                     } finally {
                         lock.unlock();
                     }
+                    if (finished != null) {
+                        turnListener.accept(finished);
+                    }
                 }
                 sendFrame(utterance, sent);
                 sent += FRAME_BYTES;
-                if (sent < utterance.length()) {
-                    return this;
+                if (sent >= speechEnd && !speechEnded) {
+                    speechEnded = true;
+                    lock.lock();
+                    try {
+                        turn.speechEndNanos = System.nanoTime();
+                    } finally {
+                        lock.unlock();
+                    }
                 }
-                lock.lock();
-                try {
-                    turn.speechEndNanos = System.nanoTime();
-                } finally {
-                    lock.unlock();
-                }
-                return new Waiting(index);
+                return sent < utterance.length() ? this : new Waiting(index);
             }
         }
 

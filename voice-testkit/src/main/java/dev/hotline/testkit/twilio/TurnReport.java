@@ -8,7 +8,8 @@ import java.util.Optional;
  *
  * @param index 1 for the first utterance
  * @param label the utterance's label
- * @param voiceToVoice from the last frame of the caller's speech to the first reply audio received; empty
+ * @param voiceToVoice from the end of the caller's speech (the last 20 ms frame louder than about -40 dBFS,
+ *     so trailing silence in a file does not count) to the first reply audio received; empty
  *     if no reply came
  * @param replyHeard how much reply audio the caller heard (played) in this turn
  * @param underruns how often playback ran dry while the reply was still coming (a gap the caller hears)

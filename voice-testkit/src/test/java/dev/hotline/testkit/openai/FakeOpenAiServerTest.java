@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hotline.audio.AudioClip;
+import dev.hotline.audio.AudioFormat;
+import dev.hotline.audio.Wav;
 import dev.hotline.testkit.Fault;
-import dev.hotline.testkit.TestkitAudio;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -189,11 +190,9 @@ class FakeOpenAiServerTest {
     @Test
     void givenATranscriberOfAudioLength_whenVerboseJsonIsAsked_thenDurationIsTheUploadsLength() throws IOException {
         fake.transcriber(request -> "lasted " + Math.round(request.audioSeconds()) + " seconds");
-        short[] twoSeconds = new short[16_000];
-        ByteArrayOutputStream wav = new ByteArrayOutputStream();
-        TestkitAudio.writeWav(wav, twoSeconds, 8_000);
+        byte[] wav = Wav.toBytes(new AudioClip(AudioFormat.PCM16_8K, new byte[32_000]));
 
-        JsonNode verbose = JSON.readTree(transcribe(wav.toByteArray(), "whisper-1", "verbose_json"));
+        JsonNode verbose = JSON.readTree(transcribe(wav, "whisper-1", "verbose_json"));
 
         assertThat(verbose.path("text").asText()).isEqualTo("lasted 2 seconds");
         assertThat(verbose.path("duration").asDouble()).isEqualTo(2.0);

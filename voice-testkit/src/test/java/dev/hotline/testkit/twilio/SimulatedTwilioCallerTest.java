@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hotline.testkit.TestkitAudio;
+import dev.hotline.audio.AudioClip;
+import dev.hotline.audio.AudioFormat;
+import dev.hotline.audio.G711;
+import dev.hotline.audio.Wav;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -28,7 +31,7 @@ class SimulatedTwilioCallerTest {
         for (int i = 0; i < pcm.length; i++) {
             pcm[i] = (short) (8_000 * Math.sin(2 * Math.PI * 300 * i / 8_000.0));
         }
-        return TestkitAudio.encodeUlaw(pcm);
+        return G711.linearToUlaw(pcm);
     }
 
     private static CallScript.Builder quickScript() {
@@ -180,7 +183,8 @@ class SimulatedTwilioCallerTest {
             }
         })) {
             CallReport report = SimulatedTwilioCaller.dialing(hotline.url()).call(quickScript()
-                    .say(tone(200), "question").interrupt(tone(300), Duration.ofMillis(300), "interruption").build());
+                    .replyTimeout(Duration.ofSeconds(1)).say(tone(200), "question")
+                    .interrupt(tone(300), Duration.ofMillis(300), "interruption").build());
 
             assertThat(report.turns()).hasSize(2);
             TurnReport first = report.turns().get(0);
@@ -287,9 +291,9 @@ class SimulatedTwilioCallerTest {
 
             report.writeHeardWav(wav);
 
-            TestkitAudio.Pcm pcm = TestkitAudio.readWav(wav);
-            assertThat(pcm.sampleRate()).isEqualTo(8_000);
-            assertThat(pcm.samples().length).isEqualTo(report.heard().length).isGreaterThanOrEqualTo(SECOND * 2 / 5);
+            AudioClip clip = Wav.read(wav);
+            assertThat(clip.format()).isEqualTo(AudioFormat.PCM16_8K);
+            assertThat(clip.frameCount()).isEqualTo(report.heard().length).isGreaterThanOrEqualTo(SECOND * 2 / 5);
         }
     }
 

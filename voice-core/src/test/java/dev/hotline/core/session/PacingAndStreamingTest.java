@@ -1,0 +1,123 @@
+package dev.hotline.core.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.core.CallEvent;
+import dev.hotline.core.CallSettings;
+import dev.hotline.core.CallState;
+import dev.hotline.core.testing.CallHarness;
+import dev.hotline.core.testing.Gate;
+import dev.hotline.core.testing.RecordingCallTransport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class PacingAndStreamingTest {
+
+    private final CallSettings settings = CallSettings.defaults();
+
+    @ParameterizedTest
+    @ValueSource(ints = {20, 40, 100})
+    void givenAChunkSize_whenSpeaking_thenEveryChunkHasAUniqueMarkAndAtMostMaxQueuedIsUnplayed(int chunkMs)
+            throws Exception {
+        CallSettings paced = settings.toBuilder().playoutChunkMs(chunkMs).maxQueuedMs(200).build();
+        try (CallHarness h = new CallHarness()) {
+            h.start(paced);
+
+            h.greeted();
+
+            List<RecordingCallTransport.Sent> log = h.transport.log();
+            Set<String> marks = new HashSet<>();
+            for (int i = 0; i < log.size(); i += 2) {
+                RecordingCallTransport.Sent.Audio audio = (RecordingCallTransport.Sent.Audio) log.get(i);
+                RecordingCallTransport.Sent.Mark mark = (RecordingCallTransport.Sent.Mark) log.get(i + 1);
+                assertThat(audio.bytes().length).isLessThanOrEqualTo(8 * chunkMs);
+                assertThat(marks.add(mark.name())).as("mark names are unique").isTrue();
+            }
+            assertThat(h.transport.maxQueuedBytes()).isLessThanOrEqualTo(8L * 200);
+            assertThat(h.transport.playedBytes()).as("every byte synthesized (50 ms a character) was played")
+                    .isEqualTo(h.synthesizer.characters() * 400);
+        }
+    }
+
+    @Test
+    void givenBackPressure_whenTheTransportRefusesSends_thenNothingIsLostAndSendingResumes() throws Exception {
+        try (CallHarness h = new CallHarness()) {
+            h.transport.rejectNextSends(3);
+            h.start(settings);
+
+            h.greeted();
+
+            assertThat(h.transport.playedBytes()).isEqualTo(h.synthesizer.characters() * 400);
+        }
+    }
+
+    @Test
+    void givenASlowSynthesizer_whenTheFirstPieceIsReady_thenItPlaysBeforeTheLaterPiecesAreSynthesized()
+            throws Exception {
+        try (CallHarness h = new CallHarness()) {
+            CountDownLatch second = new CountDownLatch(1);
+            h.transcriber.hear("Hello");
+            h.responder.reply("First piece here. ", "Second piece here.");
+            h.start(settings);
+            h.greeted();
+            h.synthesizer.gateNext(Gate.OPEN).gateNext(Gate.latch(second));
+
+            h.says(800, settings);
+            h.transport.feedSilence(Duration.ofMillis(300));
+
+            assertThat(h.call().state()).isEqualTo(CallState.SPEAKING);
+            assertThat(h.synthesizer.texts()).endsWith("First piece here.", "Second piece here.");
+            second.countDown();
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(10));
+            assertThat(h.events(CallEvent.TurnCompleted.class).getFirst().reply())
+                    .isEqualTo("First piece here. Second piece here.");
+        }
+    }
+
+    @Test
+    void givenStreamingSynthesis_whenReplying_thenTheWholeReplyGoesThroughOneStream() throws Exception {
+        CallSettings streaming = settings.withStreamingSynthesis(true);
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hear("Hello");
+            h.responder.reply("First piece here. ", "Second piece here.");
+            h.start(streaming);
+            h.greeted();
+
+            h.says(800, streaming);
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(10));
+
+            CallEvent.TurnCompleted turn = h.events(CallEvent.TurnCompleted.class).getFirst();
+            assertThat(turn.reply()).isEqualTo("First piece here. Second piece here.");
+            assertThat(h.synthesizer.texts()).endsWith("First piece here. ", "Second piece here. ");
+            assertThat(turn.timings().firstAudioSent()).isNotNull();
+        }
+    }
+
+    @Test
+    void givenAReply_whenItPlays_thenEveryStageTimingIsRecordedInOrder() throws Exception {
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hear("Hello");
+            h.responder.reply("Hi there. ", "Nice to hear you.");
+            h.start(settings);
+            h.greeted();
+
+            h.says(800, settings);
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(10));
+
+            CallEvent.TurnTimings t = h.events(CallEvent.TurnCompleted.class).getFirst().timings();
+            List<Duration> stages = new ArrayList<>(List.of(t.transcriptReady(), t.firstReplyText(),
+                    t.firstSentenceReady(), t.firstAudio(), t.firstAudioSent()));
+            assertThat(stages).doesNotContainNull().isSorted();
+            assertThat(t.transcriptReady()).isGreaterThan(settings.endOfTurnSilence());
+            assertThat(h.events(CallEvent.UsageReported.class)).extracting(CallEvent.UsageReported::role)
+                    .contains("stt", "llm", "tts");
+        }
+    }
+}

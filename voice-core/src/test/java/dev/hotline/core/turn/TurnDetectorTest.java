@@ -1,0 +1,161 @@
+package dev.hotline.core.turn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.hotline.core.CallSettings;
+import dev.hotline.core.Utterance;
+import dev.hotline.core.VoiceActivityDetector;
+import dev.hotline.core.testing.TestAudio;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class TurnDetectorTest {
+
+    private static final int RATE = 8_000;
+    private static final int FRAME = 160;
+
+    /** Feeds 8 kHz samples frame by frame through the energy VAD; records each event with its audio time. */
+    private static final class Run {
+        final TurnDetector detector;
+        final VoiceActivityDetector vad = EnergyVoiceActivityDetector.FACTORY.create(RATE);
+        final List<String> events = new ArrayList<>();
+        final List<Utterance> utterances = new ArrayList<>();
+        long millis;
+
+        Run(CallSettings settings) {
+            detector = new TurnDetector(settings, RATE);
+        }
+
+        Run feed(short[] samples) {
+            short[] frame = new short[FRAME];
+            for (int pos = 0; pos < samples.length; pos += FRAME) {
+                java.util.Arrays.fill(frame, (short) 0);
+                System.arraycopy(samples, pos, frame, 0, Math.min(FRAME, samples.length - pos));
+                TurnDetector.Event event = detector.onFrame(frame, FRAME, vad.speechProbability(frame, 0, FRAME));
+                millis += 20;
+                if (event != TurnDetector.Event.NONE) {
+                    events.add(event + "@" + millis);
+                }
+                if (event == TurnDetector.Event.TURN_ENDED) {
+                    utterances.add(detector.takeUtterance());
+                }
+            }
+            return this;
+        }
+    }
+
+    private final CallSettings defaults = CallSettings.defaults();
+
+    @Test
+    void givenSpeechAfterSilence_whenFed_thenTheTurnStartsAfter200msAndEndsAfter700msOfSilence() {
+        Run run = new Run(defaults).feed(TestAudio.silence(1_000)).feed(TestAudio.tone(1_000, 220, 8_000))
+                .feed(TestAudio.silence(1_000));
+
+        assertThat(run.events).containsExactly("SPEECH_STARTED@1200", "TURN_ENDED@2700");
+    }
+
+    @Test
+    void givenAShorterEndOfTurnSilence_whenFed_thenTheTurnEndsThatMuchSooner() {
+        CallSettings fast = defaults.withEndOfTurnSilence(Duration.ofMillis(400));
+        Run run = new Run(fast).feed(TestAudio.silence(1_000)).feed(TestAudio.tone(1_000, 220, 8_000))
+                .feed(TestAudio.silence(1_000));
+
+        assertThat(run.events).containsExactly("SPEECH_STARTED@1200", "TURN_ENDED@2400");
+    }
+
+    @Test
+    void givenAPauseShorterThanTheSilence_whenFed_thenItIsOneTurn() {
+        Run run = new Run(defaults).feed(TestAudio.silence(500)).feed(TestAudio.tone(600, 220, 8_000))
+                .feed(TestAudio.silence(500)).feed(TestAudio.tone(600, 220, 8_000)).feed(TestAudio.silence(1_000));
+
+        assertThat(run.events).containsExactly("SPEECH_STARTED@700", "TURN_ENDED@2900");
+    }
+
+    @Test
+    void givenClicks_whenFed_thenNoTurnStarts() {
+        short[] line = TestAudio.silence(3_000);
+        for (int click = 4_000; click < line.length; click += 4_000) {
+            for (int i = 0; i < 80; i++) {
+                line[click + i] = (short) (i % 2 == 0 ? 20_000 : -20_000);
+            }
+        }
+
+        assertThat(new Run(defaults).feed(line).events).isEmpty();
+    }
+
+    @Test
+    void givenSteadyBackgroundNoise_whenFed_thenNoTurnStarts() {
+        Run run = new Run(defaults).feed(TestAudio.noise(10_000, 3_000, 7));
+
+        assertThat(run.events).isEmpty();
+    }
+
+    @Test
+    void givenSpeechOverBackgroundNoise_whenFed_thenTheSpeechIsATurn() {
+        short[] noisy = TestAudio.noise(6_000, 1_000, 7);
+        short[] voice = TestAudio.voice(1_500);
+        for (int i = 0; i < voice.length; i++) {
+            noisy[24_000 + i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, noisy[24_000 + i] + voice[i]));
+        }
+
+        Run run = new Run(defaults).feed(noisy);
+
+        assertThat(run.utterances).hasSize(1);
+    }
+
+    @Test
+    void givenAnUtterance_whenTaken_thenItKeepsHalfASecondOfPreRollAndTheSpeech() {
+        Run run = new Run(defaults).feed(TestAudio.silence(2_000)).feed(TestAudio.tone(1_000, 220, 8_000))
+                .feed(TestAudio.silence(1_000));
+
+        Utterance utterance = run.utterances.getFirst();
+        assertThat(utterance.format().sampleRate()).isEqualTo(RATE);
+        // 500 ms pre-roll + 1000 ms speech + 200 ms of the trailing silence
+        assertThat(utterance.duration()).isEqualTo(Duration.ofMillis(1_700));
+        short first = (short) ((utterance.pcm()[0] & 0xFF) | (utterance.pcm()[1] << 8));
+        assertThat(Math.abs(first)).as("the utterance starts in the quiet before the speech").isLessThan(100);
+    }
+
+    @Test
+    void givenEndlessSpeech_whenFed_thenTheUtteranceIsCutAtTheCap() {
+        CallSettings capped = defaults.toBuilder().maxUtterance(Duration.ofSeconds(3)).build();
+
+        Run run = new Run(capped).feed(TestAudio.silence(1_000)).feed(TestAudio.voice(8_000));
+
+        assertThat(run.utterances).isNotEmpty();
+        assertThat(run.utterances.getFirst().duration()).isLessThanOrEqualTo(Duration.ofMillis(3_500));
+    }
+
+    @Test
+    void givenTheRealPhoneRecordings_whenFedAfterSilence_thenEachIsOneTurnCoveringTheWholeRecording() throws IOException {
+        Path dir = TestAudio.fixtures().map(f -> f.resolve("speech/phone")).orElse(null);
+        assumeTrue(dir != null && Files.isDirectory(dir), "shared fixtures not present (hotline.shared.dir)");
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(p -> p.toString().endsWith(".wav")).sorted().toList();
+        }
+        assertThat(files).isNotEmpty();
+        CallSettings settings = defaults.withEndOfTurnSilence(Duration.ofMillis(700));
+        int oneTurn = 0;
+        for (Path file : files) {
+            TestAudio.Pcm pcm = TestAudio.readWav(file);
+            assertThat(pcm.sampleRate()).isEqualTo(RATE);
+            Run run = new Run(settings).feed(TestAudio.silence(1_000)).feed(pcm.samples())
+                    .feed(TestAudio.silence(1_500));
+            if (run.utterances.size() == 1) {
+                oneTurn++;
+                assertThat(run.utterances.getFirst().duration().toMillis())
+                        .as(file.getFileName().toString())
+                        .isGreaterThanOrEqualTo(pcm.millis() / 2);
+            }
+        }
+        assertThat(oneTurn).as("recordings heard as exactly one turn").isGreaterThanOrEqualTo(files.size() * 3 / 4);
+    }
+}

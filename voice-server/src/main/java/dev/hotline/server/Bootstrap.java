@@ -1,0 +1,244 @@
+package dev.hotline.server;
+
+import dev.hotline.core.CallSettings;
+import dev.hotline.core.Engine;
+import dev.hotline.core.Persona;
+import dev.hotline.core.Responder;
+import dev.hotline.core.Synthesizer;
+import dev.hotline.core.Transcriber;
+import dev.hotline.core.VoiceActivityDetector;
+import dev.hotline.elevenlabs.CachingSynthesizer;
+import dev.hotline.elevenlabs.ElevenLabsConfig;
+import dev.hotline.elevenlabs.ElevenLabsSynthesizer;
+import dev.hotline.local.FreeTtsSynthesizer;
+import dev.hotline.local.ScriptedResponder;
+import dev.hotline.local.SileroVad;
+import dev.hotline.openai.OpenAiClient;
+import dev.hotline.openai.OpenAiConfig;
+import dev.hotline.openai.OpenAiResponder;
+import dev.hotline.openai.OpenAiTranscriber;
+import dev.hotline.twilio.TwilioCallControl;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one place the server is wired by hand: reads the environment, picks the provider for each role from
+ * the keys that are set, and builds the server. No container, no reflection: read top to bottom to see what
+ * runs.
+ *
+ * <pre>
+ * role             with keys                                   without
+ * speech-to-text   OpenAI (OPENAI_API_KEY or OPENAI_BASE_URL)  none yet: calls are refused politely
+ * replies (LLM)    OpenAI, scripted persona as fallback        scripted persona (voice-adapters-local)
+ * text-to-speech   ElevenLabs (cached phrases), FreeTTS after  FreeTTS (voice-adapters-local)
+ * voice activity   Silero (voice-adapters-local)               the engine's energy detector if Silero cannot load
+ * </pre>
+ */
+final class Bootstrap {
+
+    /** A connected call is assumed over after this long, when its end was missed. */
+    private static final Duration MAX_CALL_AGE = Duration.ofHours(4);
+    /** Audio of fixed persona lines kept in memory by the ElevenLabs phrase cache: about 30 minutes of mu-law. */
+    private static final long PHRASE_CACHE_BYTES = 16L * 1024 * 1024;
+
+    private final ServerConfig config;
+    private final CallHandler calls;
+    private final Map<String, String> roles;
+
+    private Bootstrap(ServerConfig config, CallHandler calls, Map<String, String> roles) {
+        this.config = config;
+        this.calls = calls;
+        this.roles = roles;
+    }
+
+    /**
+     * Reads and validates every setting (the server's and the providers') and wires the providers.
+     *
+     * @throws ConfigException naming every problem at once
+     */
+    static Bootstrap fromEnvironment(Map<String, String> env) throws ConfigException {
+        List<String> problems = new ArrayList<>();
+        ServerConfig config = null;
+        try {
+            config = ServerConfig.fromEnvironment(env);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        OpenAiConfig openAi = null;
+        if (isSet(env, OpenAiConfig.ENV_API_KEY) || isSet(env, OpenAiConfig.ENV_BASE_URL)) {
+            try {
+                openAi = OpenAiConfig.fromEnvironment(env);
+            } catch (OpenAiConfig.InvalidConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        ElevenLabsConfig elevenLabs = null;
+        if (ElevenLabsConfig.isConfigured(env)) {
+            try {
+                elevenLabs = ElevenLabsConfig.fromEnvironment(env);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return wire(config, openAi, elevenLabs);
+    }
+
+    private static Bootstrap wire(ServerConfig config, OpenAiConfig openAi, ElevenLabsConfig elevenLabs) {
+        Map<String, String> roles = new LinkedHashMap<>();
+        Persona persona = config.persona();
+
+        Transcriber transcriber = null;
+        Responder responder;
+        Responder fallbackResponder = null;
+        ScriptedResponder scripted = ScriptedResponder.syntheticJason();
+        if (openAi != null) {
+            OpenAiClient client = OpenAiClient.create(openAi);
+            transcriber = new OpenAiTranscriber(client);
+            responder = new OpenAiResponder(client);
+            fallbackResponder = scripted;
+            roles.put("speech-to-text", transcriber.name() + " at " + openAi.baseUrl());
+            roles.put("replies (LLM)", responder.name() + ", falling back to " + scripted.name());
+        } else {
+            responder = scripted;
+            roles.put("speech-to-text", "none: set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server); "
+                    + "no embedded transcriber is in this build yet");
+            roles.put("replies (LLM)", scripted.name() + " (embedded; set OPENAI_API_KEY for an LLM)");
+        }
+
+        FreeTtsSynthesizer freeTts = new FreeTtsSynthesizer();
+        Synthesizer synthesizer;
+        Synthesizer fallbackSynthesizer = null;
+        if (elevenLabs != null) {
+            Synthesizer cloud = new ElevenLabsSynthesizer(elevenLabs);
+            synthesizer = new CachingSynthesizer(cloud,
+                    "elevenlabs/" + elevenLabs.voiceId() + "/" + elevenLabs.modelId(), fixedLines(persona),
+                    PHRASE_CACHE_BYTES, null);
+            fallbackSynthesizer = freeTts;
+            roles.put("text-to-speech", cloud.name() + " (fixed lines cached), falling back to " + freeTts.name());
+        } else {
+            synthesizer = freeTts;
+            roles.put("text-to-speech", freeTts.name() + " (embedded; set ELEVENLABS_API_KEY and ELEVENLABS_VOICE_ID "
+                    + "for ElevenLabs)");
+        }
+
+        VoiceActivityDetector.Factory vad = null;
+        try {
+            vad = SileroVad.factory();
+            roles.put("voice activity", vad.name());
+        } catch (IllegalStateException | UncheckedIOException | UnsatisfiedLinkError e) {
+            roles.put("voice activity", "energy detector (Silero could not load: " + e.getMessage() + ")");
+        }
+
+        CallHandler calls;
+        if (transcriber == null) {
+            calls = new UnavailableCallHandler("no speech-to-text provider; calls are refused politely");
+        } else {
+            Engine.Builder engine = Engine.builder()
+                    .transcriber(transcriber)
+                    .responder(responder)
+                    .synthesizer(synthesizer)
+                    .persona(persona)
+                    .settings(settings(config))
+                    .observer(new CallLog());
+            if (fallbackResponder != null) {
+                engine.fallbackResponder(fallbackResponder);
+            }
+            if (fallbackSynthesizer != null) {
+                engine.fallbackSynthesizer(fallbackSynthesizer);
+            }
+            if (vad != null) {
+                engine.vad(vad);
+            }
+            calls = new EngineCallHandler(engine.build());
+        }
+        return new Bootstrap(config, calls, roles);
+    }
+
+    /** The engine's tunables: its defaults, with what the environment overrides. */
+    static CallSettings settings(ServerConfig config) {
+        CallSettings.Builder settings = CallSettings.defaults().toBuilder();
+        if (config.endOfTurnSilence() != null) {
+            settings.endOfTurnSilence(config.endOfTurnSilence());
+        }
+        if (config.bargeIn() != null) {
+            settings.bargeIn(config.bargeIn());
+        }
+        if (config.speechThreshold() != null) {
+            settings.speechThreshold(config.speechThreshold());
+        }
+        if (config.maxCallLength() != null) {
+            settings.maxCallLength(config.maxCallLength());
+        }
+        if (config.accessPin() != null) {
+            settings.accessPin(config.accessPin());
+        }
+        return settings.build();
+    }
+
+    /** The lines a persona says word for word on many calls: worth caching. */
+    private static Set<String> fixedLines(Persona persona) {
+        List<String> lines = new ArrayList<>(List.of(persona.greeting(), persona.goodbye(), persona.didNotCatch(),
+                persona.apology()));
+        lines.addAll(persona.idlePrompts());
+        return Set.copyOf(lines);
+    }
+
+    private static boolean isSet(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value != null && !value.isBlank();
+    }
+
+    ServerConfig config() {
+        return config;
+    }
+
+    /** Builds the server (not started), hanging up through Twilio's REST API when both credentials are set. */
+    HotlineServer server() {
+        return server(config.hangsUpThroughRest()
+                ? TwilioCallControl.create(config.twilioAccountSid(), config.twilioAuthToken())
+                : null);
+    }
+
+    /** Builds the server (not started) with this REST hang-up, or {@code null} to only close the socket. */
+    HotlineServer server(TwilioCallControl control) {
+        CallLimiter limiter = new InMemoryCallLimiter(config.limits(), Clock.systemUTC(), MAX_CALL_AGE);
+        return new HotlineServer(config, calls, limiter, control);
+    }
+
+    /** The start-up banner: what serves each role, and what is missing. No secret values. */
+    String banner(int port) {
+        StringBuilder text = new StringBuilder();
+        line(text, "Hotline", "listening on port " + port);
+        line(text, "public URL", config.publicBaseUrl() == null
+                ? "from each request's Host header (set PUBLIC_BASE_URL for Twilio)"
+                : config.publicBaseUrl().toString());
+        line(text, "signatures", config.checksSignatures() ? "checked (TWILIO_AUTH_TOKEN is set)"
+                : "NOT checked: set TWILIO_AUTH_TOKEN before taking real calls");
+        line(text, "hang-up", config.hangsUpThroughRest() ? "Twilio REST API, then close the media socket"
+                : "close the media socket (set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for the REST API)");
+        CallLimiter.Limits limits = config.limits();
+        line(text, "limits", limits.callsPerCallerPerHour() + " calls per caller per hour, "
+                + limits.maxConcurrentCalls() + " at once"
+                + (limits.allowlist().isEmpty() ? "" : ", allowlist of " + limits.allowlist().size())
+                + (limits.blocklist().isEmpty() ? "" : ", blocklist of " + limits.blocklist().size())
+                + (config.accessPin() == null ? "" : ", PIN required"));
+        line(text, "persona", config.persona().name());
+        roles.forEach((role, provider) -> line(text, role, provider));
+        line(text, "calls", calls instanceof UnavailableCallHandler unavailable
+                ? "NOT taken: " + unavailable.why() : "taken by the engine");
+        return text.toString();
+    }
+
+    private static void line(StringBuilder text, String label, String value) {
+        text.append(String.format("  %-16s %s%n", label, value));
+    }
+}

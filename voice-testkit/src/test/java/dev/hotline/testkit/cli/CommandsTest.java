@@ -1,0 +1,133 @@
+package dev.hotline.testkit.cli;
+
+import static dev.hotline.testkit.Fixtures.fixture;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.audio.AudioClip;
+import dev.hotline.audio.Wav;
+import dev.hotline.testkit.elevenlabs.FakeElevenLabsServer;
+import dev.hotline.testkit.openai.FakeOpenAiServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandsTest {
+
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+
+    private String printed() {
+        return printed.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void givenTwoWavFiles_whenCalling_thenEachTurnIsPrintedAndTheHeardAudioIsRecorded(@TempDir Path dir) throws Exception {
+        Path first = fixture("speech/phone/demo-thanks.wav");
+        Path second = fixture("speech/phone/vm-msgsaved.wav");
+        Path heard = dir.resolve("heard.wav");
+        try (MiniHotline hotline = new MiniHotline(null, null)) {
+            int status = new CallCommand().run(new String[] {hotline.url().toString(), "--play", first.toString(),
+                "--play", second.toString(), "--record", heard.toString(), "--pause-ms", "300",
+                "--greeting-timeout-s", "0", "--reply-timeout-s", "3", "--param", "FirstName=Jane"}, out);
+
+            assertThat(status).as(printed()).isZero();
+        }
+        assertThat(printed()).containsPattern("turn 1  demo-thanks.wav +voice-to-voice +\\d+ ms  heard +\\d\\.\\d\\d s");
+        assertThat(printed()).containsPattern("turn 2  vm-msgsaved.wav +voice-to-voice +\\d+ ms");
+        assertThat(printed()).containsPattern("marks echoed [2-9]").contains("ended: hung up");
+        AudioClip clip = Wav.read(heard);
+        assertThat(clip.duration()).isGreaterThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void givenABadCommandLine_whenCalling_thenUsageIsPrintedWithStatusTwo() {
+        assertThat(new CallCommand().run(new String[] {"http://nope", "--play", "x.wav"}, out)).isEqualTo(2);
+        assertThat(new CallCommand().run(new String[] {"ws://127.0.0.1:1/x", "--bogus", "1"}, out)).isEqualTo(2);
+        assertThat(printed()).contains("unknown option --bogus").contains(CallCommand.USAGE);
+    }
+
+    @Test
+    void givenAMissingWav_whenCalling_thenStatusOneNamesTheFile() {
+        assertThat(new CallCommand().run(new String[] {"ws://127.0.0.1:1/x", "--play", "/no/such.wav"}, out)).isEqualTo(1);
+        assertThat(printed()).contains("/no/such.wav");
+    }
+
+    @Test
+    void givenATargetUrl_whenBenching_thenProgressAndPercentilesArePrinted() {
+        try (MiniHotline hotline = new MiniHotline(null, null)) {
+            int status = new BenchCommand(null).run(new String[] {"--calls", "3", "--duration", "5", "--url",
+                hotline.url().toString(), "--budget-ms", "200", "--progress-s", "1", "--pause-ms", "300"}, out);
+
+            assertThat(status).as(printed()).isZero();
+        }
+        assertThat(printed()).containsPattern("\\[ +\\d+s\\] calls live \\d/3");
+        assertThat(printed()).contains("calls: 3 placed, 3 completed, 0 failed");
+        assertThat(printed()).containsPattern("voice-to-voice: +p50 +\\d+ ms +p90 +\\d+ ms +p99 +\\d+ ms +max +\\d+ ms");
+        assertThat(printed()).contains("engine overhead:").contains("underruns: 0 in 0 turns");
+        assertThat(printed()).contains("cpu and heap are this process's");
+    }
+
+    @Test
+    void givenALauncher_whenBenchingWithoutUrl_thenFakeProvidersServeTheHotlineAndTheBudgetIsTheirs() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HotlineLauncher launcher = (FakeOpenAiServer openAi, FakeElevenLabsServer elevenLabs) -> {
+            MiniHotline hotline = new MiniHotline(openAi.baseUrl(), elevenLabs.baseUrl());
+            seen.add(openAi.baseUrl());
+            return new HotlineLauncher.RunningHotline() {
+                @Override
+                public URI mediaStreamUrl() {
+                    return hotline.url();
+                }
+
+                @Override
+                public Duration endOfTurnSilence() {
+                    return MiniHotline.END_OF_TURN;
+                }
+
+                @Override
+                public void close() {
+                    hotline.close();
+                }
+            };
+        };
+
+        int status = new BenchCommand(launcher).run(new String[] {"--calls", "2", "--duration", "7", "--stt-ms", "50",
+            "--llm-ttfb-ms", "0", "--tokens-per-second", "100", "--tts-ttfb-ms", "50", "--pause-ms", "300"}, out);
+
+        assertThat(status).as(printed()).isZero();
+        assertThat(seen).hasSize(1);
+        assertThat(printed()).contains("budget 430 ms = end-of-turn 300 + stt 50 + llm first sentence 30 + tts first byte 50");
+        assertThat(printed()).contains("calls: 2 placed, 2 completed, 0 failed");
+        assertThat(printed()).containsPattern("turns: [1-9]\\d* answered");
+        assertThat(printed()).contains("cpu and heap include the hotline");
+    }
+
+    @Test
+    void givenNoLauncherAndNoUrl_whenBenching_thenTheUsageErrorSaysToPassUrl() {
+        assertThat(new BenchCommand(null).run(new String[] {"--calls", "1", "--duration", "1"}, out)).isEqualTo(2);
+        assertThat(printed()).contains("pass --url");
+    }
+
+    @Test
+    void givenPercentiles_whenComputed_thenNearestRankIsUsed() {
+        Percentiles p = Percentiles.of(List.of(5.0, 1.0, 4.0, 2.0, 3.0, 6.0, 7.0, 8.0, 9.0, 10.0));
+
+        assertThat(p.p50()).isEqualTo(5.0);
+        assertThat(p.p90()).isEqualTo(9.0);
+        assertThat(p.p99()).isEqualTo(10.0);
+        assertThat(p.max()).isEqualTo(10.0);
+        assertThat(Percentiles.of(List.of()).format()).isEqualTo("no samples");
+    }
+
+    @Test
+    void givenTheFixtureFiles_whenListed_thenTheyExist() throws Exception {
+        assertThat(Files.size(fixture("speech/phone/demo-thanks.wav"))).isPositive();
+    }
+}

@@ -1,0 +1,148 @@
+package dev.hotline.testkit.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hotline.audio.AudioClip;
+import dev.hotline.audio.AudioFormat;
+import dev.hotline.audio.G711;
+import dev.hotline.audio.Wav;
+import io.javalin.Javalin;
+import io.javalin.websocket.WsContext;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import okhttp3.MediaType;
+import okhttp3.MultipartBody;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * A deliberately small hotline for tests of the CLI: a Media Streams WebSocket that, after each utterance
+ * (speech then {@link #END_OF_TURN} of silence), transcribes it with the fake OpenAI, asks the fake for a
+ * streamed reply, speaks it with the fake ElevenLabs and sends the audio back with a mark. Or, without
+ * providers, answers every utterance with half a second of tone.
+ */
+final class MiniHotline implements AutoCloseable {
+
+    static final Duration END_OF_TURN = Duration.ofMillis(300);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Javalin app;
+    private final OkHttpClient http = new OkHttpClient();
+    private final String openAi;
+    private final String elevenLabs;
+    private final Map<String, Utterance> calls = new ConcurrentHashMap<>();
+
+    private static final class Utterance {
+        final ByteArrayOutputStream audio = new ByteArrayOutputStream();
+        int silentFrames = -1;
+    }
+
+    MiniHotline(String openAiBaseUrl, String elevenLabsBaseUrl) {
+        this.openAi = openAiBaseUrl;
+        this.elevenLabs = elevenLabsBaseUrl;
+        app = Javalin.create(config -> {
+            config.jetty.host = "127.0.0.1";
+            config.startup.showJavalinBanner = false;
+            config.routes.ws("/voice-stream", ws -> {
+                ws.onMessage(ctx -> onMessage(ctx, JSON.readTree(ctx.message())));
+                ws.onClose(ctx -> calls.remove(ctx.sessionId()));
+            });
+        }).start(0);
+    }
+
+    URI url() {
+        return URI.create("ws://127.0.0.1:" + app.port() + "/voice-stream");
+    }
+
+    private void onMessage(WsContext ctx, JsonNode message) {
+        if (!message.path("event").asText().equals("media")) {
+            return;
+        }
+        Utterance utterance = calls.computeIfAbsent(ctx.sessionId(), id -> new Utterance());
+        byte[] frame = Base64.getDecoder().decode(message.path("media").path("payload").asText());
+        boolean speech = false;
+        for (byte b : frame) {
+            speech |= (b & 0x7F) < 0x70;
+        }
+        if (speech) {
+            utterance.audio.writeBytes(frame);
+            utterance.silentFrames = 0;
+        } else if (utterance.silentFrames >= 0 && ++utterance.silentFrames == END_OF_TURN.toMillis() / 20) {
+            byte[] said = utterance.audio.toByteArray();
+            utterance.audio.reset();
+            utterance.silentFrames = -1;
+            String sid = message.path("streamSid").asText();
+            Thread.ofVirtual().start(() -> answer(ctx, sid, said));
+        }
+    }
+
+    private void answer(WsContext ctx, String streamSid, byte[] said) {
+        byte[] reply;
+        try {
+            reply = openAi == null ? tone() : speak(reply(transcribe(said)));
+        } catch (IOException e) {
+            ctx.closeSession(1011, "provider failed");
+            return;
+        }
+        ctx.send("{\"event\":\"media\",\"streamSid\":\"" + streamSid + "\",\"media\":{\"payload\":\""
+                + Base64.getEncoder().encodeToString(reply) + "\"}}");
+        ctx.send("{\"event\":\"mark\",\"streamSid\":\"" + streamSid + "\",\"mark\":{\"name\":\"reply\"}}");
+    }
+
+    private String transcribe(byte[] ulaw) throws IOException {
+        byte[] wav = Wav.toBytes(new AudioClip(AudioFormat.PCM16_8K, G711.ulawToPcm16le(ulaw)));
+        RequestBody form = new MultipartBody.Builder().setType(MultipartBody.FORM)
+                .addFormDataPart("file", "turn.wav", RequestBody.create(wav, MediaType.get("audio/wav")))
+                .addFormDataPart("model", "gpt-4o-mini-transcribe").build();
+        try (Response response = http.newCall(new Request.Builder().url(openAi + "/audio/transcriptions")
+                .post(form).build()).execute()) {
+            return JSON.readTree(response.body().string()).path("text").asText();
+        }
+    }
+
+    private String reply(String text) throws IOException {
+        String body = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
+                + JSON.valueToTree(text) + "}]}";
+        StringBuilder reply = new StringBuilder();
+        try (Response response = http.newCall(new Request.Builder().url(openAi + "/chat/completions")
+                .post(RequestBody.create(body, MediaType.get("application/json"))).build()).execute()) {
+            for (String event : response.body().string().split("\n\n")) {
+                String data = event.substring("data: ".length());
+                if (!data.startsWith("[DONE]")) {
+                    reply.append(JSON.readTree(data).path("choices").path(0).path("delta").path("content").asText(""));
+                }
+            }
+        }
+        return reply.toString();
+    }
+
+    private byte[] speak(String text) throws IOException {
+        String body = "{\"text\":" + JSON.valueToTree(text) + ",\"model_id\":\"eleven_flash_v2_5\"}";
+        try (Response response = http.newCall(new Request.Builder()
+                .url(elevenLabs + "/v1/text-to-speech/voice/stream?output_format=ulaw_8000")
+                .post(RequestBody.create(body, MediaType.get("application/json"))).build()).execute()) {
+            return response.body().bytes();
+        }
+    }
+
+    private static byte[] tone() {
+        short[] pcm = new short[4_000];
+        for (int i = 0; i < pcm.length; i++) {
+            pcm[i] = (short) (6_000 * Math.sin(2 * Math.PI * 440 * i / 8_000.0));
+        }
+        return G711.linearToUlaw(pcm);
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        http.dispatcher().executorService().shutdown();
+    }
+}
