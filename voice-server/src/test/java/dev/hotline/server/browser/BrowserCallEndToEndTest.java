@@ -14,6 +14,9 @@ import dev.hotline.core.CallTransport;
 import dev.hotline.core.Engine;
 import dev.hotline.core.Persona;
 import dev.hotline.core.Utterance;
+import dev.hotline.server.CallHandler;
+import dev.hotline.server.CallLimiter;
+import dev.hotline.server.InMemoryCallLimiter;
 import dev.hotline.core.testing.ScriptedResponder;
 import dev.hotline.core.testing.ScriptedSynthesizer;
 import dev.hotline.core.testing.ScriptedTranscriber;
@@ -21,6 +24,7 @@ import dev.hotline.audio.AudioFormat;
 import io.javalin.Javalin;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,7 +60,6 @@ class BrowserCallEndToEndTest {
     private final List<Object> seen = new ArrayList<>();
 
     @Test
-    @Disabled("waits for the engine's CallSession (branch core) to reach main; passes with it merged")
     void givenThePageInHeadlessChromium_whenTheCallerSpeaksAndThenTalksOverTheReply_thenTheCallRunsAsOnThePhone()
             throws Exception {
         Optional<Path> chromiumBinary = HeadlessChromium.find();
@@ -89,9 +91,8 @@ class BrowserCallEndToEndTest {
                 .persona(PERSONA)
                 .observer(observer)
                 .build();
-        BrowserRoutes routes = new BrowserRoutes(BrowserSettings.defaults(), PERSONA,
-                transport -> engine.startCall(new MarkWatchingTransport(transport)), relay,
-                caller -> Optional.of(() -> { }));
+        BrowserRoutes routes = new BrowserRoutes(BrowserSettings.defaults(), PERSONA, new WatchedEngine(engine),
+                relay, new InMemoryCallLimiter(CallLimiter.Limits.defaults(), Clock.systemUTC(), Duration.ofHours(1)));
         Javalin app = Javalin.create(config -> routes.addTo(config.routes)).start("127.0.0.1", 0);
         try (HeadlessChromium chromium = HeadlessChromium.launch(chromiumBinary.get(), microphone, ARTIFACTS);
                 CdpClient page = chromium.openPage()) {
@@ -273,6 +274,44 @@ class BrowserCallEndToEndTest {
 
     /** The page echoed a mark: the audio before it played. */
     private record MarkEcho(String name) {
+    }
+
+    /** The engine as the server sees it, each call's transport watched for mark echoes. */
+    private final class WatchedEngine implements CallHandler {
+        private final Engine engine;
+
+        WatchedEngine(Engine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public boolean ready() {
+            return true;
+        }
+
+        @Override
+        public void startCall(CallTransport transport) {
+            engine.startCall(new MarkWatchingTransport(transport));
+        }
+
+        @Override
+        public void refuseCall(CallTransport transport, String message) {
+            engine.refuseCall(transport, message);
+        }
+
+        @Override
+        public int activeCalls() {
+            return engine.activeCalls();
+        }
+
+        @Override
+        public void shutdown(Duration drain) {
+            try {
+                engine.shutdown(drain);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Passes everything through, noting each mark echo the engine receives, in order with its events. */
