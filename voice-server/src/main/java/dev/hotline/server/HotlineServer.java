@@ -9,7 +9,6 @@ import dev.hotline.twilio.TwilioCallTransport;
 import dev.hotline.twilio.TwilioSignatures;
 import dev.hotline.twilio.TwimlBuilder;
 import io.javalin.Javalin;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpStatus;
@@ -34,7 +33,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,16 +95,6 @@ public final class HotlineServer {
      * @param callControl hangs calls up through Twilio's REST API, or {@code null} to only close the socket
      */
     public HotlineServer(ServerConfig config, CallHandler calls, CallLimiter limiter, TwilioCallControl callControl) {
-        this(config, calls, limiter, callControl, routes -> { });
-    }
-
-    /**
-     * A server with routes beyond the phone's, e.g. the browser call page.
-     *
-     * @param moreRoutes adds its routes when the server is built
-     */
-    public HotlineServer(ServerConfig config, CallHandler calls, CallLimiter limiter, TwilioCallControl callControl,
-            Consumer<RoutesConfig> moreRoutes) {
         this.config = Objects.requireNonNull(config, "config");
         this.calls = Objects.requireNonNull(calls, "calls");
         this.limiter = Objects.requireNonNull(limiter, "limiter");
@@ -126,7 +114,6 @@ public final class HotlineServer {
             javalin.routes.post("/voice-status", this::statusCallback);
             javalin.routes.wsBeforeUpgrade(TwimlBuilder.STREAM_PATH, this::checkUpgradeSignature);
             javalin.routes.ws(TwimlBuilder.STREAM_PATH, this::mediaStream);
-            moreRoutes.accept(javalin.routes);
         });
     }
 
