@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Before the socket upgrade, the {@code Origin} header is checked against {@link BrowserSettings}
  * (403 when not allowed). Once it is open, the call must be admitted by the server's {@link CallLimiter}, the
- * same limits as phone calls, with the remote IP address as the caller; a refused socket, like one opened
- * while the {@link CallHandler} takes no calls, is closed with code 1013 and a reason the page shows. An
- * admitted call gets a {@link BrowserCallTransport}, registered with the {@link BrowserCallRelay} and handed
+ * same limits as phone calls, with {@code browser:<remote IP address>} as the caller; a refused socket, like
+ * one opened while the {@link CallHandler} takes no calls, is closed with code 1013 and a reason the page
+ * shows. An admitted call gets a {@link BrowserCallTransport}, registered with the {@link BrowserCallRelay} and handed
  * to the call handler; its place in the limiter is released when its socket closes.
  *
  * <p>When browser calls are switched off ({@link BrowserSettings#enabled()} false), {@link #addTo} registers
@@ -53,6 +53,9 @@ public final class BrowserRoutes {
 
     /** The close reason a refused page shows; the log says why. */
     static final String NOT_TAKING_CALLS = "the hotline can't take your call right now, please try again later";
+
+    /** A browser caller's key in the limiter: this prefix and its IP address, never mistaken for a number. */
+    static final String CALLER_PREFIX = "browser:";
 
     private static final Logger log = LoggerFactory.getLogger(BrowserRoutes.class);
     private static final String RESOURCE_DIR = "/public/browser/";
@@ -159,7 +162,7 @@ public final class BrowserRoutes {
             return;
         }
         String callId = "browser-" + UUID.randomUUID();
-        CallLimiter.Decision decision = limiter.admit(callId, address);
+        CallLimiter.Decision decision = limiter.admit(callId, CALLER_PREFIX + address);
         if (!decision.admitted()) {
             log.info("browser call from {} refused: {}", address, decision.reason());
             ctx.closeSession(BrowserCallTransport.CLOSE_TRY_AGAIN_LATER, NOT_TAKING_CALLS);
