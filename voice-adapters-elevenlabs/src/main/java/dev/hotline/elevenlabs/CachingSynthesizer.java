@@ -77,7 +77,7 @@ public final class CachingSynthesizer implements Synthesizer {
     private final Set<String> phrases;
     private final long maxBytes;
     private final Path directory;
-    private final LinkedHashMap<String, Entry> memory = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<String, byte[]> memory = new LinkedHashMap<>(16, 0.75f, true);
     private long memoryBytes;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
@@ -195,9 +195,9 @@ public final class CachingSynthesizer implements Synthesizer {
 
     private byte[] lookup(String key) {
         synchronized (memory) {
-            Entry entry = memory.get(key);
-            if (entry != null) {
-                return entry.audio();
+            byte[] audio = memory.get(key);
+            if (audio != null) {
+                return audio;
             }
         }
         if (directory == null) {
@@ -215,15 +215,15 @@ public final class CachingSynthesizer implements Synthesizer {
             return;
         }
         synchronized (memory) {
-            Entry previous = memory.put(key, new Entry(audio));
+            byte[] previous = memory.put(key, audio);
             if (previous != null) {
-                memoryBytes -= previous.audio().length;
+                memoryBytes -= previous.length;
             }
             memoryBytes += audio.length;
-            Iterator<Map.Entry<String, Entry>> eldest = memory.entrySet().iterator();
+            Iterator<Map.Entry<String, byte[]>> eldest = memory.entrySet().iterator();
             while (memoryBytes > maxBytes && eldest.hasNext()) {
-                Map.Entry<String, Entry> evicted = eldest.next();
-                memoryBytes -= evicted.getValue().audio().length;
+                Map.Entry<String, byte[]> evicted = eldest.next();
+                memoryBytes -= evicted.getValue().length;
                 eldest.remove();
             }
         }
@@ -356,9 +356,6 @@ public final class CachingSynthesizer implements Synthesizer {
             diskErrors.incrementAndGet();
             LOG.warn("phrase cache: could not delete {} ({})", file, e.toString());
         }
-    }
-
-    private record Entry(byte[] audio) {
     }
 
     /** Passes chunks on at once and keeps a copy, up to a limit past which nothing is kept. */

@@ -44,6 +44,14 @@ public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, St
     /** The provider closes a WebSocket that received nothing for this long (websockets.mdx). */
     public static final Duration PROVIDER_IDLE_LIMIT = Duration.ofSeconds(20);
 
+    private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final int DEFAULT_MAX_ATTEMPTS = 3;
+    /** Retries may add this much before the engine falls back: a caller notices silence past ~1.5 s. */
+    private static final Duration DEFAULT_RETRY_BUDGET = Duration.ofMillis(1500);
+    /** Keep-alive after this much quiet, well inside the provider's 20 s idle limit. */
+    private static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(15);
     private static final int MIN_CHUNK_LENGTH = 50;
     private static final int MAX_CHUNK_LENGTH = 500;
 
@@ -111,8 +119,8 @@ public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, St
     /** A configuration with every default: flash v2.5, the public API, HTTP mode, the voice's own settings. */
     public static ElevenLabsConfig of(String apiKey, String voiceId) {
         return new ElevenLabsConfig(apiKey, voiceId, DEFAULT_MODEL, DEFAULT_BASE_URL, Mode.HTTP,
-                VoiceSettings.DEFAULT, DEFAULT_CHUNK_LENGTH_SCHEDULE, Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), 3, Duration.ofMillis(1500), Duration.ofSeconds(15));
+                VoiceSettings.DEFAULT, DEFAULT_CHUNK_LENGTH_SCHEDULE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT,
+                DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BUDGET, DEFAULT_KEEP_ALIVE);
     }
 
     /** Whether the environment asks for ElevenLabs at all (an API key is set). */
@@ -170,7 +178,6 @@ public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, St
         if (scheduleText != null) {
             schedule = schedule(scheduleText, problems);
         }
-        ElevenLabsConfig defaults = of("unused", "unused");
         Integer maxAttempts = integer(env, "ELEVENLABS_MAX_ATTEMPTS", 1, 10, problems);
         Integer retryBudgetMs = integer(env, "ELEVENLABS_RETRY_BUDGET_MS", 0, 60_000, problems);
         Integer readTimeoutMs = integer(env, "ELEVENLABS_READ_TIMEOUT_MS", 1, 120_000, problems);
@@ -179,12 +186,12 @@ public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, St
         }
         return new ElevenLabsConfig(apiKey, voiceId, model, baseUrl, mode,
                 new VoiceSettings(stability, similarity, style, speakerBoost, speed), schedule,
-                defaults.connectTimeout(),
-                readTimeoutMs == null ? defaults.readTimeout() : Duration.ofMillis(readTimeoutMs),
-                defaults.callTimeout(),
-                maxAttempts == null ? defaults.maxAttempts() : maxAttempts,
-                retryBudgetMs == null ? defaults.retryBudget() : Duration.ofMillis(retryBudgetMs),
-                defaults.keepAliveInterval());
+                DEFAULT_CONNECT_TIMEOUT,
+                readTimeoutMs == null ? DEFAULT_READ_TIMEOUT : Duration.ofMillis(readTimeoutMs),
+                DEFAULT_CALL_TIMEOUT,
+                maxAttempts == null ? DEFAULT_MAX_ATTEMPTS : maxAttempts,
+                retryBudgetMs == null ? DEFAULT_RETRY_BUDGET : Duration.ofMillis(retryBudgetMs),
+                DEFAULT_KEEP_ALIVE);
     }
 
     /** A copy talking to {@code url} instead (a residency host, a proxy, a local fake). */

@@ -37,16 +37,21 @@ final class ElevenLabsErrors {
         Detail detail = parse(body);
         Duration retryAfter = parseRetryAfter(retryAfterHeader);
         String said = detail.text();
+        if ("quota_exceeded".equals(detail.code())) {
+            return exception(Kind.QUOTA_EXCEEDED, status, retryAfter,
+                    "HTTP " + status + " quota_exceeded: the account is out of credits (" + said + ")");
+        }
+        if ("voice_not_found".equals(detail.code())) {
+            return exception(Kind.INVALID_REQUEST, status, retryAfter,
+                    "HTTP " + status + " voice_not_found (" + said + "): check ELEVENLABS_VOICE_ID");
+        }
+        if ("max_character_limit_exceeded".equals(detail.code())) {
+            return exception(Kind.INVALID_REQUEST, status, retryAfter,
+                    "HTTP " + status + " max_character_limit_exceeded (" + said + "): send shorter pieces");
+        }
         return switch (status) {
-            case 401, 403 -> {
-                if ("quota_exceeded".equals(detail.code())) {
-                    yield exception(Kind.QUOTA_EXCEEDED, status, retryAfter,
-                            "HTTP " + status + " quota_exceeded: the account is out of credits (" + said + ")");
-                }
-                yield exception(Kind.AUTHENTICATION, status, retryAfter, "HTTP " + status + " "
-                        + (detail.code() == null ? "" : detail.code() + " ")
-                        + "(" + said + "): check ELEVENLABS_API_KEY");
-            }
+            case 401, 403 -> exception(Kind.AUTHENTICATION, status, retryAfter, "HTTP " + status + " "
+                    + (detail.code() == null ? "" : detail.code() + " ") + "(" + said + "): check ELEVENLABS_API_KEY");
             case 429 -> exception(Kind.RATE_LIMITED, status, retryAfter, "HTTP 429 "
                     + (detail.code() == null ? "" : detail.code() + " ") + "(" + said + ")");
             case 404 -> exception(Kind.INVALID_REQUEST, status, retryAfter,

@@ -15,6 +15,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -75,6 +76,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
 
     private final ElevenLabsConfig config;
     private final OkHttpClient http;
+    private final boolean ownsClient;
     private final ObjectMapper json = new ObjectMapper();
     private final ElevenLabsErrors errors;
     private final ScheduledExecutorService keepAlives;
@@ -82,14 +84,19 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
 
     /** A synthesizer with its own OkHttp client. */
     public ElevenLabsSynthesizer(ElevenLabsConfig config) {
-        this(config, new OkHttpClient());
+        this(config, new OkHttpClient(), true);
     }
 
     /**
-     * A synthesizer sharing {@code client}'s connection pool and dispatcher; the configured timeouts are
-     * applied on top of it.
+     * A synthesizer sharing {@code client}'s connection pool and dispatcher. The configured timeouts and a
+     * {@code TCP_NODELAY} socket factory are applied on top of it; {@link #close()} leaves the shared pool alone.
      */
     public ElevenLabsSynthesizer(ElevenLabsConfig config, OkHttpClient client) {
+        this(config, client, false);
+    }
+
+    private ElevenLabsSynthesizer(ElevenLabsConfig config, OkHttpClient client, boolean ownsClient) {
+        this.ownsClient = ownsClient;
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(client, "client");
         this.http = client.newBuilder()
@@ -118,7 +125,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
 
     @Override
     public String name() {
-        return "elevenlabs " + config.modelId() + " " + config.mode().name().toLowerCase(java.util.Locale.ROOT);
+        return "elevenlabs " + config.modelId() + " " + config.mode().name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -155,7 +162,8 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         cancel.throwIfCancelled();
         okhttp3.Request handshake = streamInputHandshake(outputFormat);
         return withRetries(cancel, () -> false, () -> WebSocketSpeechStream.connect(http, handshake, initMessage(),
-                config, json, errors, new SampleAligner(format.bytesPerFrame(), sink), cancel, keepAlives));
+                config, json, errors, new SampleAligner(format.bytesPerFrame(), sink), cancel, keepAlives,
+                this::reportPermanent));
     }
 
     private Usage synthesizeOverWebSocket(Request request, String outputFormat, AudioSink sink, CancelSignal cancel)
@@ -164,7 +172,8 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         WebSocketSpeechStream.Handoff handoff = new WebSocketSpeechStream.Handoff();
         try (WebSocketSpeechStream stream = withRetries(cancel, () -> false, () -> WebSocketSpeechStream.connect(
                 http, handshake, initMessage(), config, json, errors,
-                new SampleAligner(request.format().bytesPerFrame(), handoff), handoff, cancel, keepAlives))) {
+                new SampleAligner(request.format().bytesPerFrame(), handoff), handoff, cancel, keepAlives,
+                this::reportPermanent))) {
             stream.append(request.text());
             return stream.finish(handoff, sink);
         }
@@ -180,11 +189,13 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
                 .build();
     }
 
-    /** Stops the keep-alive thread and releases the HTTP client's idle connections. */
+    /** Stops the keep-alive thread and, if the OkHttp client is this synthesizer's own, its idle connections. */
     @Override
     public void close() {
         keepAlives.shutdownNow();
-        http.connectionPool().evictAll();
+        if (ownsClient) {
+            http.connectionPool().evictAll();
+        }
     }
 
     private okhttp3.Request httpRequest(Request request, String outputFormat) {
@@ -271,7 +282,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
             cancel.throwIfCancelled();
             throw mapNetworkFailure(e, streaming, aligner.delivered());
         } finally {
-            Registrations.release(cancel, registration);
+            registration.remove();
         }
     }
 
@@ -378,7 +389,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
             Thread.currentThread().interrupt();
             throw new CancelledException("interrupted while waiting to retry");
         } finally {
-            Registrations.release(cancel, registration);
+            registration.remove();
         }
     }
 

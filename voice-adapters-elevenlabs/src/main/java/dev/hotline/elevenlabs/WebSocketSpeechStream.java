@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -56,10 +57,16 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     /** Policy violation (RFC 6455): what ElevenLabs closes with after an idle timeout. */
     private static final int CLOSE_POLICY_VIOLATION = 1008;
 
+    /**
+     * Longest run of text without whitespace held back waiting for a word to end, in characters: the
+     * provider's largest chunk length. Longer runs (URLs, other scripts without spaces) are sent as they are.
+     */
+    private static final int MAX_UNSENT_CHARS = 500;
     /** How long a refused send waits for the close or error that explains it, in milliseconds. */
     private static final long CLOSE_REASON_WAIT_MILLIS = 1000;
 
     private final ElevenLabsConfig config;
+    private final Consumer<ProviderException> permanentFailures;
     private final ObjectMapper json;
     private final ElevenLabsErrors errors;
     private final SampleAligner aligner;
@@ -77,7 +84,8 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     private CancelSignal.Registration cancelRegistration;
 
     private WebSocketSpeechStream(ElevenLabsConfig config, ObjectMapper json, ElevenLabsErrors errors,
-            SampleAligner aligner, CancelSignal cancel) {
+            SampleAligner aligner, CancelSignal cancel, Consumer<ProviderException> permanentFailures) {
+        this.permanentFailures = permanentFailures;
         this.config = config;
         this.json = json;
         this.errors = errors;
@@ -88,34 +96,36 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     /** Connects, sends the init message and starts keep-alives; blocks until the socket is open. */
     static WebSocketSpeechStream connect(OkHttpClient http, Request handshake, String initMessage,
             ElevenLabsConfig config, ObjectMapper json, ElevenLabsErrors errors, SampleAligner aligner,
-            CancelSignal cancel, ScheduledExecutorService keepAlives) throws IOException {
-        return connect(http, handshake, initMessage, config, json, errors, aligner, null, cancel, keepAlives);
+            CancelSignal cancel, ScheduledExecutorService keepAlives, Consumer<ProviderException> permanentFailures)
+            throws IOException {
+        return connect(http, handshake, initMessage, config, json, errors, aligner, null, cancel, keepAlives,
+                permanentFailures);
     }
 
     /**
-     * Like {@link #connect(OkHttpClient, Request, String, ElevenLabsConfig, ObjectMapper, ElevenLabsErrors,
-     * SampleAligner, CancelSignal, ScheduledExecutorService)}, for an {@code aligner} that feeds
-     * {@code handoff}: the handoff is told when the stream ends, however it ends.
+     * Like the other {@code connect}, for an {@code aligner} that feeds {@code handoff}: the handoff is told
+     * when the stream ends, however it ends. {@code permanentFailures} hears of every failure that retrying
+     * cannot fix (an error frame such as {@code invalid_api_key} or {@code quota_exceeded}).
      */
     static WebSocketSpeechStream connect(OkHttpClient http, Request handshake, String initMessage,
             ElevenLabsConfig config, ObjectMapper json, ElevenLabsErrors errors, SampleAligner aligner,
-            Handoff handoff, CancelSignal cancel, ScheduledExecutorService keepAlives) throws IOException {
-        WebSocketSpeechStream stream = new WebSocketSpeechStream(config, json, errors, aligner, cancel);
+            Handoff handoff, CancelSignal cancel, ScheduledExecutorService keepAlives,
+            Consumer<ProviderException> permanentFailures) throws IOException {
+        WebSocketSpeechStream stream = new WebSocketSpeechStream(config, json, errors, aligner, cancel,
+                permanentFailures);
         if (handoff != null) {
             stream.finished.whenComplete((ignored, failure) -> handoff.end());
         }
         stream.socket = http.newWebSocket(handshake, stream);
         stream.cancelRegistration = cancel.onCancel(() -> stream.fail(new CancelledException(cancel.reason())));
         try {
-            stream.opened.get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            stream.fail(errors.exception(Kind.TIMEOUT, "WebSocket handshake not done within "
-                    + config.connectTimeout().toMillis() + " ms", e));
+            if (!settled(stream.opened, config.connectTimeout().toNanos())) {
+                stream.fail(errors.exception(Kind.TIMEOUT, "WebSocket handshake not done within "
+                        + config.connectTimeout().toMillis() + " ms", null));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stream.fail(new CancelledException("interrupted while connecting"));
-        } catch (ExecutionException e) {
-            // the failure was recorded by fail(); it is rethrown below
         }
         try {
             stream.throwIfFailed();
@@ -140,6 +150,11 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         characters += text.length();
         int lastSpace = lastWhitespace(unsent);
         if (lastSpace < 0) {
+            if (unsent.length() >= MAX_UNSENT_CHARS) {
+                String run = unsent.toString();
+                unsent.setLength(0);
+                send(textMessage(run, false));
+            }
             return;
         }
         String words = unsent.substring(0, lastSpace + 1);
@@ -175,22 +190,20 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         send("{\"text\":\"\"}");
         endSent = true;
         try {
-            if (handoff == null) {
-                finished.get(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } else if (!handoff.deliverUntilEnd(target, cancel,
-                    System.nanoTime() + config.callTimeout().toNanos())) {
-                throw new TimeoutException();
+            try {
+                boolean ended = handoff == null
+                        ? settled(finished, config.callTimeout().toNanos())
+                        : handoff.deliverUntilEnd(target, cancel,
+                                System.nanoTime() + config.callTimeout().toNanos());
+                if (!ended) {
+                    fail(errors.exception(Kind.TIMEOUT, "no isFinal within " + config.callTimeout().toMillis()
+                            + " ms after the end of input (" + aligner.delivered() + " bytes of audio so far)",
+                            null));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(new CancelledException("interrupted while waiting for the last audio"));
             }
-        } catch (TimeoutException e) {
-            fail(errors.exception(Kind.TIMEOUT, "no isFinal within " + config.callTimeout().toMillis()
-                    + " ms after the end of input (" + aligner.delivered() + " bytes of audio so far)", e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(new CancelledException("interrupted while waiting for the last audio"));
-        } catch (ExecutionException e) {
-            // the failure was recorded by fail(); it is rethrown below
-        }
-        try {
             throwIfFailed();
             if (aligner.pending() > 0) {
                 throw errors.exception(Kind.MALFORMED_RESPONSE, "stream-input audio ended mid-sample ("
@@ -212,7 +225,9 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         if (keepAlive != null) {
             keepAlive.cancel(false);
         }
-        Registrations.release(cancel, cancelRegistration);
+        if (cancelRegistration != null) {
+            cancelRegistration.remove();
+        }
         if (!finished.isDone()) {
             socket.cancel();
         }
@@ -310,6 +325,9 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
         if (!failure.compareAndSet(null, e)) {
             return;
         }
+        if (e instanceof ProviderException provider && !provider.retryable()) {
+            permanentFailures.accept(provider);
+        }
         WebSocket current = socket;
         if (current != null) {
             current.cancel();
@@ -350,11 +368,26 @@ final class WebSocketSpeechStream extends WebSocketListener implements SpeechStr
     /** A refused send means the socket is closing; give the reader thread a moment to record why. */
     private void awaitFailure() {
         try {
-            finished.get(CLOSE_REASON_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // the reason, if any arrived, is in failure
+            settled(finished, TimeUnit.MILLISECONDS.toNanos(CLOSE_REASON_WAIT_MILLIS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits up to {@code nanos} for {@code future} to complete, normally or not; how it ended is read from
+     * {@link #failure}, which {@link #fail} sets before completing any future exceptionally.
+     *
+     * @return false if it was still pending when the time ran out
+     */
+    private static boolean settled(CompletableFuture<Void> future, long nanos) throws InterruptedException {
+        try {
+            future.get(nanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (TimeoutException e) {
+            return false;
         }
     }
 

@@ -208,6 +208,21 @@ class ElevenLabsHttpSynthesizerTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"400, voice_not_found, ELEVENLABS_VOICE_ID", "401, voice_not_found, ELEVENLABS_VOICE_ID",
+        "400, max_character_limit_exceeded, send shorter pieces"})
+    void givenDocumentedRequestErrorCode_whenSynthesizing_thenInvalidRequestWhateverTheStatus(int status,
+            String code, String hint) throws Exception {
+        server.enqueue(jsonError(status, "{\"detail\":{\"status\":\"" + code + "\",\"message\":\"refused\"}}"));
+
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> synthesize(Request.of("Hi.", AudioFormat.ULAW_8K)));
+
+        assertThat(e.kind()).isEqualTo(Kind.INVALID_REQUEST);
+        assertThat(e.getMessage()).contains(code).contains(hint);
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
     @CsvSource({"error_429_too_many_concurrent_requests.json, too_many_concurrent_requests",
         "error_429_system_busy.json, system_busy"})
     void givenRateLimitFixtureOnce_whenSynthesizing_thenRetriesAndDelivers(String fixture, String code)
@@ -351,6 +366,23 @@ class ElevenLabsHttpSynthesizerTest {
     }
 
     @Test
+    void givenWaitingToRetry_whenCancelled_thenCancelledWithoutAnotherTry() throws Exception {
+        synthesizer.close();
+        synthesizer = new ElevenLabsSynthesizer(config().withRetry(3, Duration.ofSeconds(30)));
+        server.enqueue(new MockResponse().setResponseCode(503).setHeader("Retry-After", "20"));
+        CancelSignal cancel = new CancelSignal();
+        Thread.ofVirtual().start(() -> {
+            awaitRequest();
+            pauseForTheAnswerToArrive();
+            cancel.cancel("barge-in");
+        });
+
+        assertThatThrownBy(() -> synthesizer.synthesize(Request.of("Hi.", AudioFormat.ULAW_8K), this::record, cancel))
+                .isInstanceOf(CancelledException.class).hasMessage("barge-in");
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
     void givenAlreadyCancelled_whenSynthesizing_thenNoRequestIsMade() {
         CancelSignal cancel = new CancelSignal();
         cancel.cancel("call ended");
@@ -406,6 +438,15 @@ class ElevenLabsHttpSynthesizerTest {
 
         assertThat(e.kind()).isEqualTo(Kind.INVALID_REQUEST);
         assertThat(e.getMessage()).contains("key *** rejected").doesNotContain(API_KEY);
+    }
+
+    /** Lets the 503 reach the client so the cancel lands in the 20 s wait before the retry. */
+    private static void pauseForTheAnswerToArrive() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void awaitRequest() {

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CancelSignal;
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link ElevenLabsSynthesizer}'s stream-input mode against a real WebSocket server on loopback speaking the
@@ -116,6 +121,24 @@ class ElevenLabsWebSocketSynthesizerTest {
     }
 
     @Test
+    void givenTextWithoutSpaces_whenItOutgrowsTheHoldBack_thenItIsSentAnyway() throws Exception {
+        FakeStreamInputServer fake = serve(FakeStreamInputServer.Behaviour.NORMAL);
+        String run = "x".repeat(499);
+
+        try (SpeechStream stream = synthesizer.open(AudioFormat.ULAW_8K, this::record, new CancelSignal())) {
+            stream.append(run);
+            stream.append("y");
+            stream.append("z");
+            stream.finish();
+        }
+
+        fake.nextMessage();
+        assertThat(fake.nextMessage().get("text").asText()).isEqualTo(run + "y ");
+        assertThat(fake.nextMessage().get("text").asText()).isEqualTo("z ");
+        assertThat(fake.nextMessage().toString()).isEqualTo("{\"text\":\"\"}");
+    }
+
+    @Test
     void givenWebSocketMode_whenSynthesizingOnePiece_thenUsesStreamInputAndDeliversAllAudioOnTheCallingThread() throws Exception {
         synthesizer.close();
         synthesizer = new ElevenLabsSynthesizer(config().withMode(ElevenLabsConfig.Mode.WEBSOCKET));
@@ -151,6 +174,37 @@ class ElevenLabsWebSocketSynthesizerTest {
         assertThat(e.kind()).isEqualTo(Kind.TIMEOUT);
         assertThat(e.getMessage()).contains("input_timeout_exceeded").contains("No message received within 20s.");
         stream.close();
+    }
+
+    @Test
+    void givenQuotaErrorFrameOnTwoStreams_whenStreaming_thenPermanentAndSaidOnce() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(ElevenLabsSynthesizer.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        Level previous = logger.getLevel();
+        logger.setLevel(Level.WARN);
+        try {
+            for (int i = 0; i < 2; i++) {
+                serve(FakeStreamInputServer.Behaviour.QUOTA_ERROR_FRAME);
+                SpeechStream stream = synthesizer.open(AudioFormat.ULAW_8K, this::record, new CancelSignal());
+                stream.append("Hello ");
+                ProviderException e = catchThrowableOfType(ProviderException.class, stream::finish);
+                stream.close();
+
+                assertThat(e.kind()).isEqualTo(Kind.QUOTA_EXCEEDED);
+                assertThat(e.retryable()).isFalse();
+                assertThat(e.getMessage()).contains("You have 0 credits remaining").doesNotContain(API_KEY);
+            }
+
+            assertThat(logs.list).singleElement().satisfies(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                assertThat(event.getFormattedMessage()).contains("QUOTA_EXCEEDED").doesNotContain(API_KEY);
+            });
+        } finally {
+            logger.detachAppender(logs);
+            logger.setLevel(previous);
+        }
     }
 
     @Test

@@ -34,7 +34,12 @@ final class FakeStreamInputServer extends WebSocketListener {
         /** Sends audio frames slowly (one every 100 ms), for cancellation tests. */
         SLOW_AUDIO,
         /** Records what it receives and never answers. */
-        SILENT
+        SILENT,
+        /**
+         * Answers the first text with an error frame in the timeout frame's shape carrying the recorded
+         * quota_exceeded message (no quota frame was recorded), then closes 1008.
+         */
+        QUOTA_ERROR_FRAME
     }
 
     private final Behaviour behaviour;
@@ -46,6 +51,7 @@ final class FakeStreamInputServer extends WebSocketListener {
     private final ObjectNode docsShape;
     private final String finalFrame;
     private final String timeoutFrame;
+    private final String quotaFrame;
     private int framesSent;
 
     /**
@@ -68,6 +74,11 @@ final class FakeStreamInputServer extends WebSocketListener {
         this.finalFrame = TestData.JSON.writeValueAsString(TestData.json("ws_final_output.json"));
         this.timeoutFrame = TestData.JSON.writeValueAsString(
                 TestData.json("ws_error_input_timeout_exceeded_observed.json").get("message"));
+        ObjectNode quota = TestData.JSON.createObjectNode();
+        quota.put("message", TestData.json("error_401_quota_exceeded.json").at("/body/detail/message").asText());
+        quota.put("error", "quota_exceeded");
+        quota.put("code", 1008);
+        this.quotaFrame = quota.toString();
     }
 
     /** The next message the client sent, waiting up to 5 s. */
@@ -106,6 +117,10 @@ final class FakeStreamInputServer extends WebSocketListener {
             case TIMEOUT_ERROR_FRAME -> {
                 webSocket.send(timeoutFrame);
                 webSocket.close(1008, "No message received within 20s.");
+            }
+            case QUOTA_ERROR_FRAME -> {
+                webSocket.send(quotaFrame);
+                webSocket.close(1008, "quota_exceeded");
             }
             case CLOSE_AFTER_FIRST_AUDIO -> {
                 if (message.path("flush").asBoolean(false)) {

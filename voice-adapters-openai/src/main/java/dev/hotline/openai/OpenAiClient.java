@@ -113,7 +113,7 @@ public final class OpenAiClient implements AutoCloseable {
 
     /** A request to {@code path} under the base URL, with the bearer token when one is configured. */
     Request.Builder newRequest(String path) {
-        HttpUrl url = Objects.requireNonNull(baseUrl.resolve(baseUrl.encodedPath() + "/" + path), path);
+        HttpUrl url = baseUrl.newBuilder().addPathSegments(path).build();
         Request.Builder builder = new Request.Builder().url(url);
         if (config.apiKey() != null) {
             builder.header("Authorization", "Bearer " + config.apiKey());
@@ -152,6 +152,10 @@ public final class OpenAiClient implements AutoCloseable {
                 failure = e;
             } catch (IOException e) {
                 throwIfCancelled(cancel);
+                if (Thread.currentThread().isInterrupted()) {
+                    // The thread's owner is shutting it down: a cancellation, not a provider failure.
+                    throw new CancelledException("interrupted");
+                }
                 failure = errors.fromIoException(e, config);
             }
             if (!failure.worthRetrying() || !retryAllowed.getAsBoolean()) {

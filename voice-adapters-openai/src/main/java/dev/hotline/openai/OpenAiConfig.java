@@ -130,6 +130,19 @@ public record OpenAiConfig(
     }
 
     /**
+     * Whether the environment asks for these adapters at all: {@value #ENV_API_KEY} or {@value #ENV_BASE_URL}
+     * is set. When neither is, the application uses its embedded providers instead.
+     */
+    public static boolean isConfigured(Map<String, String> env) {
+        Objects.requireNonNull(env, "env");
+        return isSet(env.get(ENV_API_KEY)) || isSet(env.get(ENV_BASE_URL));
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    /**
      * Reads the settings from environment variables (the {@code ENV_*} constants; see
      * {@code docs/providers-openai.md}). Unset or blank variables take their defaults.
      *

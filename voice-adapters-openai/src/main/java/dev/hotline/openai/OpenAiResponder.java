@@ -71,7 +71,7 @@ public final class OpenAiResponder implements Responder {
     }
 
     /** The JSON request body. */
-    ObjectNode body(Request request) {
+    private ObjectNode body(Request request) {
         ObjectNode body = client.json().createObjectNode();
         body.put("model", model);
         ArrayNode messages = body.putArray("messages");

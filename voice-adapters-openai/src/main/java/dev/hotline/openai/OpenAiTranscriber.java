@@ -88,8 +88,9 @@ public final class OpenAiTranscriber implements Transcriber {
                 .addFormDataPart("model", model)
                 .addFormDataPart("response_format", verbose ? "verbose_json" : "json")
                 .addFormDataPart("temperature", Double.toString(client.config().transcribeTemperature()));
-        if (given.language() != null && !given.language().isBlank()) {
-            form.addFormDataPart("language", given.language().strip());
+        String language = languageCode(given.language());
+        if (language != null) {
+            form.addFormDataPart("language", language);
         }
         if (given.prompt() != null && !given.prompt().isBlank()) {
             form.addFormDataPart("prompt", given.prompt().strip());
@@ -148,6 +149,15 @@ public final class OpenAiTranscriber implements Transcriber {
             return new Transcript.Usage(root.get("duration").asDouble(), 0, 0);
         }
         return Transcript.Usage.NONE;
+    }
+
+    /** The ISO-639-1 part of a hint: {@code "en-US"} and {@code "en_GB"} become {@code "en"}; blank is null. */
+    static String languageCode(String hint) {
+        if (hint == null || hint.isBlank()) {
+            return null;
+        }
+        String code = hint.strip().split("[-_]", 2)[0];
+        return code.toLowerCase(Locale.ROOT);
     }
 
     /** {@code "en"} stays {@code "en"}; Whisper's {@code "english"} becomes {@code "en"}; unknown is null. */

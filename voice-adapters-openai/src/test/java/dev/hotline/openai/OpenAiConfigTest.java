@@ -59,6 +59,14 @@ class OpenAiConfigTest {
     }
 
     @Test
+    void givenKeyOrBaseUrl_whenAskedIfConfigured_thenEitherOneCounts() {
+        assertThat(OpenAiConfig.isConfigured(Map.of())).isFalse();
+        assertThat(OpenAiConfig.isConfigured(Map.of("OPENAI_API_KEY", " "))).isFalse();
+        assertThat(OpenAiConfig.isConfigured(Map.of("OPENAI_API_KEY", FAKE_KEY))).isTrue();
+        assertThat(OpenAiConfig.isConfigured(Map.of("OPENAI_BASE_URL", "http://localhost:11434/v1"))).isTrue();
+    }
+
+    @Test
     void givenOpenAiWithoutKey_whenRead_thenTheProblemNamesOpenAiApiKey() {
         assertThatThrownBy(() -> OpenAiConfig.fromEnvironment(Map.of()))
                 .isInstanceOf(OpenAiConfig.InvalidConfigException.class)

@@ -18,7 +18,9 @@ class OpenAiResponderContractTest extends ResponderContract<OpenAiResponder> {
 
     @AfterEach
     void stopServer() {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
     @Override

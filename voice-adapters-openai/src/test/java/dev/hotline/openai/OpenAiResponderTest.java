@@ -433,6 +433,19 @@ class OpenAiResponderTest extends LoopbackServerTest {
     }
 
     @Test
+    void givenNothingListening_whenResponding_thenItIsANetworkFailureNamingTheCause() throws Exception {
+        OpenAiConfig config = config(null);
+        server.close();
+
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> new OpenAiResponder(client(config)).respond(HELLO, deltas::add, new CancelSignal()));
+
+        assertThat(e.kind()).isEqualTo(Kind.NETWORK);
+        assertThat(e.getMessage()).contains("ConnectException").contains("gave up after 3 attempts");
+        assertThat(e.getCause()).isInstanceOf(java.net.ConnectException.class);
+    }
+
+    @Test
     void givenConnectionResetMidStream_whenResponding_thenTheFailureIsThrownAfterThePartialReply() {
         String body = contentEvent("one") + contentEvent("two") + contentEvent("three") + contentEvent("four")
                 + DONE_EVENT;
@@ -506,6 +519,28 @@ class OpenAiResponderTest extends LoopbackServerTest {
 
         assertThat(thrown).isInstanceOf(CancelledException.class).hasMessage("barge-in");
         assertThat(deltas).containsExactly("Hello");
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void givenLongRetryAfter_whenCancelledDuringTheWait_thenTheWaitEndsAtOnce() throws Exception {
+        server.enqueue(json(503, SharedFixtures.openAi("error_503_model_overloaded.json")).newBuilder()
+                .setHeader("retry-after", "20").build());
+        OpenAiResponder responder = new OpenAiResponder(OpenAiClient.create(config(null), shared));
+        CancelSignal cancel = new CancelSignal();
+
+        CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+            try {
+                responder.respond(HELLO, deltas::add, cancel);
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        takeRequest();
+        cancel.cancel("hang-up");
+
+        assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(CancelledException.class).hasMessage("hang-up");
         assertThat(server.getRequestCount()).isEqualTo(1);
     }
 

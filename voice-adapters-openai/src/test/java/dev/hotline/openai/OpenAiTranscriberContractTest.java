@@ -22,7 +22,9 @@ class OpenAiTranscriberContractTest extends TranscriberContract<OpenAiTranscribe
 
     @AfterEach
     void stopServer() {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
     @Override

@@ -283,6 +283,17 @@ class OpenAiTranscriberTest extends LoopbackServerTest {
     }
 
     @Test
+    void givenRegionalLanguageHint_whenTranscribing_thenOnlyTheIso6391CodeIsSent() throws Exception {
+        server.enqueue(json(200, "{\"text\":\"hi\"}"));
+
+        transcriber(config(null)).transcribe(tone(), new Hints("en-US", null), new CancelSignal());
+
+        assertThat(parts(takeRequest()).get("language").text()).isEqualTo("en");
+        assertThat(List.of("pt_BR", " DE ", "fr")).map(OpenAiTranscriber::languageCode)
+                .containsExactly("pt", "de", "fr");
+    }
+
+    @Test
     void givenWhisperLanguageNames_whenMapped_thenIsoCodesComeOut() {
         assertThat(List.of("english", "German", "fr", "klingon", "")).map(OpenAiTranscriber::isoLanguage)
                 .containsExactly("en", "de", "fr", null, null);
