@@ -129,7 +129,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
     }
 
     /**
-     * What identifies the voice this synthesizer produces, for {@link CachingSynthesizer}'s keys: voice, model
+     * What identifies the voice this synthesizer produces, for {@link dev.hotline.core.cache.CachingSynthesizer}'s keys: voice, model
      * and settings. Two synthesizers with the same prefix produce interchangeable audio for the same text
      * and format. Contains no secret.
      */
