@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -127,7 +128,7 @@ class ResamplerTest {
     @Test
     void givenAConstantSignal_whenResampled_thenTheInteriorKeepsItsLevel() {
         short[] dc = new short[4410];
-        java.util.Arrays.fill(dc, (short) 12_345);
+        Arrays.fill(dc, (short) 12_345);
         short[] out = Resampler.resample(dc, 44_100, 8000);
         for (int i = 100; i < out.length - 100; i++) {
             assertThat(out[i]).isBetween((short) 12_344, (short) 12_346);
