@@ -65,16 +65,16 @@ public final class Engine {
     private static final Duration SWEEP_PERIOD = Duration.ofSeconds(5);
 
     /** Ends calls whose transport went quiet past their deadline; the map never keeps a dead call. */
-    private void sweep() {
+    void sweep() {
         long now = context.nanoTime().getAsLong();
         for (CallSession call : List.copyOf(calls)) {
             if (call.overdue(now)) {
-                call.forceEnd("deadline");
+                call.hangUp("deadline");
             }
         }
         for (CallSession call : List.copyOf(refusals)) {
             if (call.overdue(now)) {
-                call.forceEnd("deadline");
+                call.hangUp("deadline");
             }
         }
     }

@@ -82,4 +82,24 @@ class EngineTest {
         assertThat(h.events(CallEvent.CallEnded.class)).singleElement()
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("shutdown"));
     }
+
+    @Test
+    void givenACallWhoseTransportWentQuiet_whenTheWallClockDeadlinePasses_thenTheSweepEndsIt() throws Exception {
+        CallSettings oneMinute = CallSettings.defaults().withMaxCallLength(Duration.ofMinutes(1));
+        try (CallHarness h = new CallHarness()) {
+            h.start(oneMinute);
+            h.greeted();
+            h.engine().sweep();
+            assertThat(h.call().isEnded()).isFalse();
+
+            h.advanceNanoTime(Duration.ofMinutes(3));
+            h.engine().sweep();
+
+            assertThat(h.call().isEnded()).isTrue();
+            assertThat(h.engine().activeCalls()).isZero();
+            assertThat(h.transport.hungUp()).isTrue();
+            assertThat(h.events(CallEvent.CallEnded.class)).singleElement()
+                    .satisfies(e -> assertThat(e.reason()).isEqualTo("deadline"));
+        }
+    }
 }

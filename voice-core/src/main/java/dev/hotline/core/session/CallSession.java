@@ -30,6 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -60,6 +62,8 @@ public final class CallSession implements CallHandle {
     private static final long FAREWELL_GRACE_NANOS = Duration.ofSeconds(20).toNanos();
     /** The engine ends a call whose transport stopped delivering audio this long after its maximum length. */
     private static final Duration WALL_CLOCK_GRACE = Duration.ofMinutes(1);
+    /** The most digits collected for one PIN attempt; more count as a (wrong) attempt. */
+    private static final int MAX_PIN_DIGITS = 12;
     /** The most pieces waiting between the reply writer and the synthesizer. */
     private static final int PIECE_QUEUE_CAPACITY = 16;
 
@@ -192,13 +196,6 @@ public final class CallSession implements CallHandle {
     /** Whether the call outlived its maximum length by the wall clock (its transport went quiet). */
     public boolean overdue(long nowNanos) {
         return nowNanos - createdNanos > settings.maxCallLength().plus(WALL_CLOCK_GRACE).toNanos();
-    }
-
-    /** How long the call has run, in audio time. */
-    public Duration audioTime() {
-        synchronized (lock) {
-            return Duration.ofNanos(audioNanos);
-        }
     }
 
     // ---- inbound, on the transport's thread
@@ -339,8 +336,8 @@ public final class CallSession implements CallHandle {
             if (stage != null) {
                 stage.cancel("timeout");
             }
-        } else if (waited >= settings.silenceBound().toNanos() && !speech.fillerRequested) {
-            speech.fillerRequested = true;
+        } else if (audioNanos - speech.heardUntilNanos >= settings.silenceBound().toNanos() && !speech.timedOut) {
+            speech.heardUntilNanos = audioNanos;
             startThread(() -> speakFiller(speech));
         }
     }
@@ -373,11 +370,12 @@ public final class CallSession implements CallHandle {
             current = null;
         }
         String pin = settings.accessPin();
-        boolean complete = digit == '#' || pinDigits.length() + 1 >= pin.length() + 4;
         if (digit != '#') {
             pinDigits.append(digit);
         }
-        if (!complete && !(pinDigits.length() == pin.length() && pin.contentEquals(pinDigits))) {
+        boolean submitted = digit == '#' || pinDigits.length() >= MAX_PIN_DIGITS;
+        boolean typedInFull = pinDigits.length() == pin.length() && pin.contentEquals(pinDigits);
+        if (!submitted && !typedInFull) {
             return;
         }
         boolean right = MessageDigest.isEqual(pin.getBytes(StandardCharsets.US_ASCII),
@@ -400,14 +398,20 @@ public final class CallSession implements CallHandle {
 
     // ---- speaking
 
-    /** Starts a fixed line; the caller must hold the lock and nothing else may be speaking. */
+    /**
+     * Starts a fixed line; the caller must hold the lock and nothing else may be speaking. The line's
+     * pieces all fit its queue, so queueing them never waits (which it must not, under the lock).
+     */
     private void speakLine(Speech.Kind kind, String text) {
-        Speech speech = new Speech(kind, turns, callCancel.child(), PIECE_QUEUE_CAPACITY, 0, 0, audioNanos);
-        current = speech;
+        List<String> pieces = new ArrayList<>();
         SentenceChunker chunker = new SentenceChunker(settings.maxPieceChars(), 0);
+        chunker.append(text, pieces::add);
+        chunker.finish(pieces::add);
+        Speech speech = new Speech(kind, turns, callCancel.child(), Math.max(PIECE_QUEUE_CAPACITY, pieces.size()), 0,
+                0, audioNanos);
+        current = speech;
         try {
-            chunker.append(text, piece -> putPiece(speech, piece));
-            chunker.finish(piece -> putPiece(speech, piece));
+            pieces.forEach(piece -> putPiece(speech, piece));
         } finally {
             speech.pieces.end();
         }
@@ -450,7 +454,7 @@ public final class CallSession implements CallHandle {
                         "no transcript within responderTimeout (" + settings.responderTimeout() + ")"));
                 speech.pieces.put(persona.didNotCatch());
                 return;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 error("stt", e);
                 speech.transcriptReady = ctx.nanoTime().getAsLong();
                 speech.pieces.put(persona.didNotCatch());
@@ -516,7 +520,7 @@ public final class CallSession implements CallHandle {
             }
             error("llm", new ProviderException(ctx.responder().name(), ProviderException.Kind.TIMEOUT,
                     "no reply within responderTimeout (" + settings.responderTimeout() + ")"));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             error("llm", e);
         }
         if (!writer.anyText() && ctx.fallbackResponder() != null && !speech.timedOut) {
@@ -534,7 +538,7 @@ public final class CallSession implements CallHandle {
                     fallback.finish();
                     return;
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 error("llm", e);
                 if (fallback.anyText()) {
                     speech.pieces.put(persona.apology());
@@ -666,7 +670,7 @@ public final class CallSession implements CallHandle {
                         () -> !delivered.get(), e -> error("tts", e)).characters();
             } catch (CancelledException e) {
                 throw e;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (speech.cancel.isCancelled()) {
                     throw new CancelledException(speech.cancel.reason());
                 }
@@ -683,11 +687,17 @@ public final class CallSession implements CallHandle {
         }
     }
 
-    /** Feeds the whole reply to a streaming synthesizer; on failure the rest goes piece by piece. */
-    private long synthesizeStreaming(Speech speech, StreamingSynthesizer synthesizer) throws CancelledException {
+    /**
+     * Feeds the whole reply to a streaming synthesizer. If the stream fails before any audio, what it was
+     * given is spoken by the next synthesizer in the chain; the rest of the reply goes piece by piece.
+     */
+    private long synthesizeStreaming(Speech speech, StreamingSynthesizer synthesizer)
+            throws CancelledException, SynthesisChain.Exhausted {
         int index = playout.addPiece(speech, "");
-        boolean any = false;
+        StringBuilder said = new StringBuilder();
+        AtomicBoolean delivered = new AtomicBoolean();
         try (StreamingSynthesizer.SpeechStream stream = synthesizer.open(format, chunk -> {
+            delivered.set(true);
             if (speech.firstAudio == 0) {
                 speech.firstAudio = ctx.nanoTime().getAsLong();
             }
@@ -695,33 +705,37 @@ public final class CallSession implements CallHandle {
         }, speech.cancel)) {
             String piece;
             while ((piece = speech.pieces.take()) != null) {
-                any = true;
+                said.append(piece).append(' ');
                 playout.appendPieceText(speech, index, piece + " ");
                 stream.append(piece + " ");
                 stream.flush();
             }
-            long characters = stream.finish().characters();
-            playout.pieceDone(speech, index);
-            return characters;
+            return stream.finish().characters();
         } catch (CancelledException e) {
             throw e;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (speech.cancel.isCancelled()) {
                 throw new CancelledException(speech.cancel.reason());
             }
-            playout.pieceDone(speech, index);
             if (chain.failed(synthesizer)) {
                 error("tts", e);
             }
-            return 0;
-        } finally {
-            if (!any) {
-                playout.pieceDone(speech, index);
+            if (delivered.get() || said.isEmpty()) {
+                return 0;
             }
+            if (chain.current() == null) {
+                throw new SynthesisChain.Exhausted(e instanceof ProviderException p ? p : null);
+            }
+            return speakPiece(speech, index, said.toString().strip(), null);
+        } finally {
+            playout.pieceDone(speech, index);
         }
     }
 
-    /** Speaks the filler phrase ahead of a slow reply, if nothing of the reply is queued yet. */
+    /**
+     * Speaks the filler phrase while a slow reply has nothing queued yet. Repeated each time the caller has
+     * heard nothing for {@code silenceBound} (the filler's own length counts as heard).
+     */
     private void speakFiller(Speech speech) {
         byte[] audio;
         synchronized (lock) {
@@ -747,7 +761,11 @@ public final class CallSession implements CallHandle {
                 fillerAudio = audio;
             }
         }
-        playout.writeFiller(speech, audio);
+        if (playout.writeFiller(speech, audio)) {
+            synchronized (lock) {
+                speech.heardUntilNanos = audioNanos + format.durationOf(audio.length).toNanos();
+            }
+        }
     }
 
     private void startWordCheck(Speech speech, Utterance soFar) {
@@ -891,14 +909,6 @@ public final class CallSession implements CallHandle {
         conversation.clear();
         endedLatch.countDown();
         onEnd.accept(this);
-    }
-
-    /** Forces the end of a call whose transport went quiet (no stop, no audio); used by the engine's sweep. */
-    public void forceEnd(String reason) {
-        synchronized (lock) {
-            hangUpNow(reason);
-            finish(reason);
-        }
     }
 
     private void setState(CallState next) {

@@ -125,8 +125,8 @@ final class Playout {
             }
             buffer.add(new Segment(speech, piece, audio));
             bufferedBytes += audio.length;
-            speech.anyBuffered = true;
             if (piece >= 0) {
+                speech.anyBuffered = true;
                 speech.bytes.get(piece)[0] += audio.length;
             }
             pump(actions);
@@ -138,7 +138,7 @@ final class Playout {
     }
 
     /**
-     * Puts a filler in front of {@code speech} if none of its audio is queued yet.
+     * Queues a filler for {@code speech} if none of its own audio is queued yet.
      *
      * @return whether the filler was queued
      */
@@ -151,7 +151,6 @@ final class Playout {
             }
             buffer.add(new Segment(speech, -1, audio));
             bufferedBytes += audio.length;
-            speech.anyBuffered = true;
             pump(actions);
         } finally {
             lock.unlock();

@@ -54,6 +54,7 @@ final class Speech {
     final List<long[]> bytes = new ArrayList<>();
     boolean audioComplete;
     boolean anySent;
+    /** Whether audio of the speech's own pieces (not a filler) was queued. */
     boolean anyBuffered;
     boolean playedReported;
 
@@ -68,7 +69,8 @@ final class Speech {
     // Guarded by the session's lock.
     String transcript;
     boolean userAdded;
-    boolean fillerRequested;
+    /** The audio time until which the caller counts as hearing something: the end of the last filler. */
+    long heardUntilNanos;
     boolean timedOut;
 
     Speech(Kind kind, int turn, CancelSignal cancel, int queueCapacity, long startNanos, long silenceOffsetNanos,
@@ -80,10 +82,6 @@ final class Speech {
         this.startNanos = startNanos;
         this.silenceOffsetNanos = silenceOffsetNanos;
         this.startAudioNanos = startAudioNanos;
-    }
-
-    /** Records {@code now} into a timing field if it is still unset, as the first occurrence. */
-    static long first(long current, long now) {
-        return current == 0 ? now : current;
+        this.heardUntilNanos = startAudioNanos;
     }
 }

@@ -1,16 +1,17 @@
 package dev.hotline.core.turn;
 
+import dev.hotline.audio.AudioFormat;
+import dev.hotline.audio.EnergyVad;
 import dev.hotline.core.VoiceActivityDetector;
-import java.util.Arrays;
 
 /**
- * A voice activity detector from frame energy against the noise floor, found by minimum statistics: the
- * floor is the quietest frame of the last {@value #WINDOW_FRAMES} frames (about three seconds of 20 ms
- * frames). Speech always has quiet moments between words, so its floor stays low; steady background noise
- * has none, so within a window it becomes its own floor and stops counting as speech.
+ * The default voice activity detector: voice-audio's {@link EnergyVad} (frame level against a noise floor
+ * found by minimum statistics, so steady background noise becomes its own floor), used as a plain
+ * per-frame level detector. Its own onset and hangover are switched off because the {@link TurnDetector}
+ * already applies {@code speechStart} and {@code endOfTurnSilence}.
  *
- * <p>The probability is a logistic function of how far the frame's level (dBFS) lies above
- * {@code max(floor + 12 dB, -50 dBFS)}.
+ * <p>Frames of any length are cut into the 20 ms frames {@link EnergyVad} takes; the probability returned is
+ * 1 or 0, the verdict on the latest whole 20 ms frame.
  *
  * <p>Not thread-safe: one per call, fed by the call's inbound thread.
  */
@@ -20,7 +21,7 @@ public final class EnergyVoiceActivityDetector implements VoiceActivityDetector 
     public static final Factory FACTORY = new Factory() {
         @Override
         public VoiceActivityDetector create(int sampleRate) {
-            return new EnergyVoiceActivityDetector();
+            return new EnergyVoiceActivityDetector(sampleRate);
         }
 
         @Override
@@ -29,47 +30,42 @@ public final class EnergyVoiceActivityDetector implements VoiceActivityDetector 
         }
     };
 
-    /** Frames the noise floor looks back over: 150 frames of 20 ms, three seconds. */
-    static final int WINDOW_FRAMES = 150;
-    /** Below this level (dBFS) nothing is speech: telephone line hiss sits around -60 to -70 dBFS. */
-    private static final double ABSOLUTE_FLOOR_DB = -50;
-    /** Speech must stand this many dB above the noise floor. */
-    private static final double MARGIN_DB = 12;
-    /** How sharply the probability rises around the threshold, in dB. */
-    private static final double SLOPE_DB = 2;
-    /** The level of digital silence: one LSB. */
-    private static final double SILENCE_DB = 20 * Math.log10(1 / 32768.0);
+    /**
+     * Speech stands 12 dB above the quietest frame of the last three seconds (150 frames) and above
+     * -50 dBFS (telephone line hiss sits around -60 to -70 dBFS); no onset or hangover of its own.
+     */
+    static final EnergyVad.Config CONFIG = new EnergyVad.Config(12.0, -50.0, 150, 1, 0);
 
-    private final double[] window = new double[WINDOW_FRAMES];
-    private int next;
+    private final EnergyVad vad;
+    private final short[] frame;
     private int filled;
+    private float latest;
+
+    /** A detector for 16-bit mono audio at {@code sampleRate} Hz. */
+    public EnergyVoiceActivityDetector(int sampleRate) {
+        this.vad = new EnergyVad(new AudioFormat(AudioFormat.Encoding.PCM16_LE, sampleRate, 1), CONFIG);
+        this.frame = new short[vad.frameBytes() / 2];
+    }
 
     @Override
     public float speechProbability(short[] samples, int offset, int length) {
-        if (length <= 0) {
-            return 0f;
+        for (int i = offset; i < offset + length; ) {
+            int n = Math.min(frame.length - filled, offset + length - i);
+            System.arraycopy(samples, i, frame, filled, n);
+            filled += n;
+            i += n;
+            if (filled == frame.length) {
+                latest = vad.isSpeech(frame) ? 1f : 0f;
+                filled = 0;
+            }
         }
-        double sum = 0;
-        for (int i = offset; i < offset + length; i++) {
-            double s = samples[i];
-            sum += s * s;
-        }
-        double db = Math.max(SILENCE_DB, 20 * Math.log10(Math.sqrt(sum / length) / 32768.0));
-        window[next] = db;
-        next = (next + 1) % WINDOW_FRAMES;
-        filled = Math.min(WINDOW_FRAMES, filled + 1);
-        double floor = db;
-        for (int i = 0; i < filled; i++) {
-            floor = Math.min(floor, window[i]);
-        }
-        double threshold = Math.max(floor + MARGIN_DB, ABSOLUTE_FLOOR_DB);
-        return (float) (1 / (1 + Math.exp(-(db - threshold) / SLOPE_DB)));
+        return latest;
     }
 
     @Override
     public void reset() {
-        Arrays.fill(window, 0);
-        next = 0;
+        vad.reset();
         filled = 0;
+        latest = 0f;
     }
 }

@@ -73,7 +73,7 @@ public abstract class CallTransportContract {
         record Clear() implements Outbound {
         }
 
-        /** The transport ended the call. */
+        /** The transport ended the call (a WebSocket transport: it closed the connection or asked to hang up). */
         record HangUp() implements Outbound {
         }
     }
@@ -81,7 +81,8 @@ public abstract class CallTransportContract {
     @Test
     void givenACall_whenTheRemoteStartsSendsAndStops_thenTheListenerHearsItInOrderAndNothingAfterStop()
             throws Exception {
-        try (Remote remote = connect()) {
+        Remote remote = connect();
+        try {
             Recorder recorder = new Recorder();
             remote.transport().start(recorder);
             byte[] frame = frame((byte) 1);
@@ -95,12 +96,15 @@ public abstract class CallTransportContract {
             List<String> events = recorder.await(s -> s.contains("stop"));
             assertThat(events).containsExactly("start CA-contract-1", "audio 1", "dtmf 5", "audio 2", "stop");
             assertThat(recorder.concurrentCalls.get()).as("listener called from two threads at once").isFalse();
+        } finally {
+            remote.close();
         }
     }
 
     @Test
     void givenAStartedCall_whenAudioAndAMarkAreSentAndPlayed_thenTheMarkIsEchoedAfterTheAudio() throws Exception {
-        try (Remote remote = connect()) {
+        Remote remote = connect();
+        try {
             Recorder recorder = new Recorder();
             CallTransport transport = remote.transport();
             transport.start(recorder);
@@ -117,12 +121,15 @@ public abstract class CallTransportContract {
             assertThat(((Outbound.Audio) received.get(0)).bytes()).hasSize(audio.length);
             assertThat(received.get(1)).isEqualTo(new Outbound.Mark("m1"));
             assertThat(recorder.await(s -> s.contains("mark m1"))).contains("mark m1");
+        } finally {
+            remote.close();
         }
     }
 
     @Test
     void givenUnplayedAudioAndAMark_whenCleared_thenClearIsSentAndTheMarkIsEchoed() throws Exception {
-        try (Remote remote = connect()) {
+        Remote remote = connect();
+        try {
             Recorder recorder = new Recorder();
             CallTransport transport = remote.transport();
             transport.start(recorder);
@@ -136,12 +143,15 @@ public abstract class CallTransportContract {
             List<Outbound> received = remote.awaitOutbound(3, WAIT);
             assertThat(received.get(2)).isEqualTo(new Outbound.Clear());
             assertThat(recorder.await(s -> s.contains("mark pending"))).contains("mark pending");
+        } finally {
+            remote.close();
         }
     }
 
     @Test
     void givenAStartedCall_whenTheTransportHangsUp_thenTheRemoteSeesItAndTheListenerGetsStopOnce() throws Exception {
-        try (Remote remote = connect()) {
+        Remote remote = connect();
+        try {
             Recorder recorder = new Recorder();
             CallTransport transport = remote.transport();
             transport.start(recorder);
@@ -154,12 +164,15 @@ public abstract class CallTransportContract {
             List<String> events = recorder.await(s -> s.contains("stop"));
             assertThat(events.stream().filter("stop"::equals)).hasSize(1);
             assertThat(remote.awaitOutbound(1, WAIT)).contains(new Outbound.HangUp());
+        } finally {
+            remote.close();
         }
     }
 
     @Test
     void givenAnEndedCall_whenSendingAudio_thenFalseAndNothingSent() throws Exception {
-        try (Remote remote = connect()) {
+        Remote remote = connect();
+        try {
             Recorder recorder = new Recorder();
             CallTransport transport = remote.transport();
             transport.start(recorder);
@@ -168,14 +181,19 @@ public abstract class CallTransportContract {
             recorder.await(s -> s.contains("stop"));
 
             assertThat(transport.sendAudio(new byte[transport.audioFormat().bytesForMillis(20)])).isFalse();
+        } finally {
+            remote.close();
         }
     }
 
     @Test
     void givenATransport_whenAskedItsFormat_thenAFormatWithWholeSamples() throws Exception {
-        try (Remote remote = connect()) {
+        Remote remote = connect();
+        try {
             assertThat(remote.transport().audioFormat()).isNotNull();
             assertThat(remote.transport().audioFormat().bytesPerFrame()).isPositive();
+        } finally {
+            remote.close();
         }
     }
 

@@ -2,11 +2,17 @@ package dev.hotline.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CallEvent;
+import dev.hotline.core.CallHandle;
 import dev.hotline.core.CallSettings;
 import dev.hotline.core.CallState;
+import dev.hotline.core.CallTransport;
 import dev.hotline.core.ChatMessage;
+import dev.hotline.core.Engine;
+import dev.hotline.core.Transcriber;
 import dev.hotline.core.testing.CallHarness;
+import dev.hotline.core.testing.RecordingCallTransport;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -48,8 +54,61 @@ class CallFlowTest {
             assertThat(turn.timings().voiceToVoice()).isGreaterThan(settings.endOfTurnSilence());
             assertThat(h.responder.requests().getFirst().messages()).extracting(ChatMessage::role)
                     .containsExactly(ChatMessage.Role.SYSTEM, ChatMessage.Role.USER);
+            assertThat(h.transcriber.hints()).singleElement()
+                    .isEqualTo(new Transcriber.Hints("en", "Synthetic Jason"));
             h.transcriber.assertExhausted();
             h.responder.assertExhausted();
+        }
+    }
+
+    @Test
+    void givenATransportThatThrows_whenAudioIsSent_thenTheCallEndsWithAFatalTransportError() throws Exception {
+        try (CallHarness h = new CallHarness()) {
+            RecordingCallTransport line = h.transport;
+            CallTransport broken = new CallTransport() {
+                @Override
+                public void start(Listener listener) {
+                    line.start(listener);
+                }
+
+                @Override
+                public AudioFormat audioFormat() {
+                    return line.audioFormat();
+                }
+
+                @Override
+                public boolean sendAudio(byte[] audio) {
+                    throw new IllegalStateException("socket broken");
+                }
+
+                @Override
+                public void sendMark(String name) {
+                    line.sendMark(name);
+                }
+
+                @Override
+                public void clear() {
+                    line.clear();
+                }
+
+                @Override
+                public void hangUp() {
+                    line.hangUp();
+                }
+            };
+            Engine engine = h.engineBuilder(settings).build();
+            CallHandle call = engine.startCall(broken);
+
+            line.connect("CA-broken");
+            line.feedSilenceUntilEnded(Duration.ofSeconds(2));
+
+            assertThat(call.isEnded()).isTrue();
+            assertThat(h.events(CallEvent.Error.class)).singleElement()
+                    .satisfies(e -> assertThat(e.stage()).isEqualTo("transport"))
+                    .satisfies(e -> assertThat(e.fatal()).isTrue());
+            assertThat(h.events(CallEvent.CallEnded.class).getFirst().reason()).isEqualTo("transport failed");
+            assertThat(engine.activeCalls()).isZero();
+            engine.shutdown(Duration.ZERO);
         }
     }
 }

@@ -2,10 +2,14 @@ package dev.hotline.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CallEvent;
 import dev.hotline.core.CallSettings;
 import dev.hotline.core.CallState;
+import dev.hotline.core.CancelSignal;
 import dev.hotline.core.ProviderException;
+import dev.hotline.core.Responder;
+import dev.hotline.core.Synthesizer;
 import dev.hotline.core.testing.CallHarness;
 import dev.hotline.core.testing.Gate;
 import dev.hotline.core.testing.ScriptedResponder;
@@ -237,6 +241,8 @@ class FailurePathsTest {
 
             assertThat(h.synthesizer.texts()).contains(settings.fillerPhrase(), h.persona.apology());
             assertThat(h.synthesizer.texts().getLast()).isEqualTo("Yes!");
+            assertThat(h.transport.longestSilence()).as("the caller never waits longer than the bound")
+                    .isLessThanOrEqualTo(settings.endOfTurnSilence().plus(settings.silenceBound()).plusMillis(100));
             assertThat(h.events(CallEvent.Error.class)).singleElement()
                     .satisfies(e -> assertThat(((ProviderException) e.cause()).kind())
                             .isEqualTo(ProviderException.Kind.TIMEOUT));
@@ -281,6 +287,50 @@ class FailurePathsTest {
 
             assertThat(h.events(CallEvent.TurnCompleted.class)).singleElement()
                     .satisfies(t -> assertThat(t.reply()).isEqualTo("Hi."));
+        }
+    }
+
+    @Test
+    void givenProvidersWithBugsThatThrow_whenUsed_thenTheyAreTreatedAsFailuresAndTheCallGoesOn() throws Exception {
+        try (CallHarness h = new CallHarness()) {
+            Synthesizer buggy = new Synthesizer() {
+                @Override
+                public Usage synthesize(Request request, AudioSink sink, CancelSignal cancel) {
+                    throw new NullPointerException("adapter bug");
+                }
+
+                @Override
+                public boolean supports(AudioFormat format) {
+                    return true;
+                }
+
+                @Override
+                public String name() {
+                    return "buggy";
+                }
+            };
+            Responder buggyLlm = new Responder() {
+                @Override
+                public Usage respond(Request request, TextSink sink, CancelSignal cancel) {
+                    throw new IllegalStateException("adapter bug");
+                }
+
+                @Override
+                public String name() {
+                    return "buggy llm";
+                }
+            };
+            h.transcriber.hear("Hello");
+            h.start(h.engineBuilder(settings).synthesizer(buggy).fallbackSynthesizer(h.synthesizer)
+                    .responder(buggyLlm));
+            h.greeted();
+
+            h.says(1_000, settings);
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(10));
+
+            assertThat(h.synthesizer.texts().getLast()).isEqualTo(h.persona.apology());
+            assertThat(h.events(CallEvent.Error.class)).extracting(CallEvent.Error::stage)
+                    .containsExactly("tts", "llm");
         }
     }
 }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hotline.core.CallEvent;
 import dev.hotline.core.CallSettings;
 import dev.hotline.core.CallState;
+import dev.hotline.core.ProviderException;
 import dev.hotline.core.testing.CallHarness;
 import dev.hotline.core.testing.Gate;
 import dev.hotline.core.testing.RecordingCallTransport;
+import dev.hotline.core.testing.ScriptedSynthesizer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -118,6 +120,30 @@ class PacingAndStreamingTest {
             assertThat(t.transcriptReady()).isGreaterThan(settings.endOfTurnSilence());
             assertThat(h.events(CallEvent.UsageReported.class)).extracting(CallEvent.UsageReported::role)
                     .contains("stt", "llm", "tts");
+        }
+    }
+
+    @Test
+    void givenStreamingSynthesisThatFails_whenReplying_thenTheRestOfTheReplyGoesToTheNextSynthesizer()
+            throws Exception {
+        CallSettings streaming = settings.withStreamingSynthesis(true);
+        try (CallHarness h = new CallHarness()) {
+            ScriptedSynthesizer backup = new ScriptedSynthesizer("backup", 50);
+            h.transcriber.hear("Hello");
+            h.responder.reply("First piece here. ", "Second piece here. ", "Third piece here.");
+            h.start(h.engineBuilder(streaming).fallbackSynthesizer(backup));
+            h.greeted();
+            h.synthesizer.failNext(new ProviderException("fake", ProviderException.Kind.NETWORK, "socket reset"));
+
+            h.says(800, streaming);
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+
+            assertThat(backup.texts()).containsExactly("First piece here.", "Second piece here.",
+                    "Third piece here.");
+            assertThat(h.events(CallEvent.Error.class)).singleElement()
+                    .satisfies(e -> assertThat(e.stage()).isEqualTo("tts"));
+            assertThat(h.events(CallEvent.TurnCompleted.class)).singleElement()
+                    .satisfies(t -> assertThat(t.interrupted()).isFalse());
         }
     }
 }

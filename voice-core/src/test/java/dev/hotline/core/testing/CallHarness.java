@@ -77,6 +77,11 @@ public final class CallHarness implements AutoCloseable {
         return start(engineBuilder(settings));
     }
 
+    /** Moves the fake monotonic clock on, as if {@code duration} of wall-clock time had passed. */
+    public void advanceNanoTime(Duration duration) {
+        nanos.addAndGet(duration.toNanos());
+    }
+
     /** The engine. */
     public Engine engine() {
         return engine;
@@ -116,13 +121,19 @@ public final class CallHarness implements AutoCloseable {
         return observer;
     }
 
+    /** Hangs up a call still running and shuts the engine down. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (call != null && !call.isEnded()) {
             call.hangUp("test over");
         }
         if (engine != null) {
-            engine.shutdown(Duration.ZERO);
+            try {
+                engine.shutdown(Duration.ZERO);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while shutting the engine down", e);
+            }
         }
     }
 }

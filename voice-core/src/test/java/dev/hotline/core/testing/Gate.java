@@ -26,11 +26,14 @@ public interface Gate {
     static Gate latch(CountDownLatch latch) {
         return cancel -> {
             Thread self = Thread.currentThread();
-            try (CancelSignal.Registration ignored = cancel.onCancel(self::interrupt)) {
+            CancelSignal.Registration wake = cancel.onCancel(self::interrupt);
+            try {
                 latch.await();
             } catch (InterruptedException e) {
                 cancel.throwIfCancelled();
                 throw new CancelledException("interrupted");
+            } finally {
+                wake.remove();
             }
             Thread.interrupted();
             cancel.throwIfCancelled();
@@ -42,11 +45,14 @@ public interface Gate {
         return cancel -> {
             Duration until = call.audioTime().plus(delay);
             Thread self = Thread.currentThread();
-            try (CancelSignal.Registration ignored = cancel.onCancel(self::interrupt)) {
+            CancelSignal.Registration wake = cancel.onCancel(self::interrupt);
+            try {
                 call.awaitAudioTime(until);
             } catch (InterruptedException e) {
                 cancel.throwIfCancelled();
                 throw new CancelledException("interrupted");
+            } finally {
+                wake.remove();
             }
             Thread.interrupted();
             cancel.throwIfCancelled();

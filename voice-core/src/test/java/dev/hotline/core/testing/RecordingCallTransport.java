@@ -1,6 +1,7 @@
 package dev.hotline.core.testing;
 
 import dev.hotline.audio.AudioFormat;
+import dev.hotline.audio.G711;
 import dev.hotline.core.CallInfo;
 import dev.hotline.core.CallTransport;
 import java.time.Duration;
@@ -30,6 +31,8 @@ public final class RecordingCallTransport implements CallTransport {
     /** One frame: 20 ms, as Twilio sends. */
     public static final Duration FRAME = Duration.ofMillis(20);
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
+    /** A sample louder than this makes a frame the caller's speech rather than a quiet line. */
+    private static final int LOUD_SAMPLE = 1_000;
 
     private final AudioFormat format;
     private final ThreadTracker tracker;
@@ -49,6 +52,8 @@ public final class RecordingCallTransport implements CallTransport {
     private long playedBytes;
     private long queuedBytes;
     private long maxQueuedBytes;
+    private long silentRunNanos;
+    private long longestSilentRunNanos;
 
     /** What the transport was asked to send, in order. */
     public sealed interface Sent {
@@ -218,8 +223,16 @@ public final class RecordingCallTransport implements CallTransport {
             List<String> echoes;
             lock.lock();
             try {
-                audioNanos += format.durationOf(frame.length).toNanos();
+                long frameNanos = format.durationOf(frame.length).toNanos();
+                audioNanos += frameNanos;
+                long playedBefore = playedBytes;
                 echoes = play(frame.length);
+                if (playedBytes > playedBefore || loud(frame)) {
+                    silentRunNanos = 0;
+                } else {
+                    silentRunNanos += frameNanos;
+                    longestSilentRunNanos = Math.max(longestSilentRunNanos, silentRunNanos);
+                }
                 timeAdvanced.signalAll();
             } finally {
                 lock.unlock();
@@ -430,6 +443,31 @@ public final class RecordingCallTransport implements CallTransport {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The longest stretch of the call in which neither side was heard: the caller's frames were quiet and
+     * nothing played. It includes the caller's own end-of-turn silence.
+     */
+    public Duration longestSilence() {
+        lock.lock();
+        try {
+            return Duration.ofNanos(longestSilentRunNanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean loud(byte[] frame) {
+        if (format.encoding() != AudioFormat.Encoding.ULAW) {
+            return false;
+        }
+        for (byte b : frame) {
+            if (Math.abs(G711.ulawToLinear(b)) > LOUD_SAMPLE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The most audio ever queued at the far end and not yet played, in bytes. */
