@@ -195,6 +195,17 @@ class RetryPolicyTest {
     }
 
     @Test
+    void givenTheCallCancelledWhenAFailureIsReported_whenWaitingWithTheRealSleeper_thenCancelledAtOnce() {
+        RetryPolicy policy = new RetryPolicy(3, Duration.ofMinutes(10), Duration.ofMinutes(1));
+        CancelSignal cancel = new CancelSignal();
+        Script attempt = new Script(failure(Kind.UNAVAILABLE), failure(Kind.UNAVAILABLE));
+
+        assertThatThrownBy(() -> policy.call(cancel, attempt, () -> true, e -> cancel.cancel("hang-up")))
+                .isInstanceOf(CancelledException.class);
+        assertThat(attempt.runs).hasValue(1);
+    }
+
+    @Test
     void givenARealRetryAfter_whenRetriedWithTheRealSleeper_thenAtLeastThatLongPasses() throws Exception {
         RetryPolicy policy = new RetryPolicy(1, Duration.ofSeconds(5), Duration.ofMillis(1));
         long start = System.nanoTime();
