@@ -8,7 +8,7 @@ import dev.hotline.core.Responder;
 import dev.hotline.core.Synthesizer;
 import dev.hotline.core.Transcriber;
 import dev.hotline.core.VoiceActivityDetector;
-import dev.hotline.elevenlabs.CachingSynthesizer;
+import dev.hotline.core.cache.CachingSynthesizer;
 import dev.hotline.elevenlabs.ElevenLabsConfig;
 import dev.hotline.elevenlabs.ElevenLabsSynthesizer;
 import dev.hotline.local.FreeTtsSynthesizer;
@@ -141,9 +141,9 @@ final class Bootstrap {
         Synthesizer synthesizer;
         Synthesizer fallbackSynthesizer = null;
         if (elevenLabs != null) {
-            Synthesizer cloud = new ElevenLabsSynthesizer(elevenLabs);
+            ElevenLabsSynthesizer cloud = new ElevenLabsSynthesizer(elevenLabs);
             synthesizer = new CachingSynthesizer(cloud,
-                    "elevenlabs/" + elevenLabs.voiceId() + "/" + elevenLabs.modelId(), fixedLines(persona),
+                    cloud.cacheKeyPrefix(), fixedLines(persona),
                     PHRASE_CACHE_BYTES, null);
             fallbackSynthesizer = freeTts;
             roles.put("text-to-speech", cloud.name() + " (fixed lines cached), falling back to " + freeTts.name());
