@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * What the fake servers share: a Javalin server on 127.0.0.1 at a random port with virtual threads, a
+ * What the fake servers share: a Javalin server on 127.0.0.1 at a random port on platform threads, a
  * lifetime after which it stops by itself, a bounded request log, and an abrupt connection close.
  *
  * <p>Thread-safe. {@link #close()} is idempotent.
@@ -27,6 +28,8 @@ public final class FakeServerSupport implements AutoCloseable {
 
     /** The most requests a fake remembers; later ones are counted in {@link #droppedRequests()} only. */
     public static final int MAX_RECORDED_REQUESTS = 10_000;
+    /** Requests (and WebSocket sessions) a fake serves at once, at most. */
+    public static final int MAX_THREADS = 2_000;
     /** A fake that nobody closes stops after this long, so a forgotten one cannot outlive a test run. */
     public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(30);
 
@@ -49,7 +52,10 @@ public final class FakeServerSupport implements AutoCloseable {
         app = Javalin.create(config -> {
             config.jetty.host = "127.0.0.1";
             config.jetty.port = 0;
-            config.concurrency.useVirtualThreads = true;
+            // Platform threads, not virtual ones: a fake shares its JVM with the hotline under test in
+            // `hotline bench`, and must keep its promised latencies even when the hotline's virtual threads
+            // occupy every carrier thread. Sleeping handlers cost a platform thread each, so the pool is large.
+            config.jetty.threadPool = new QueuedThreadPool(MAX_THREADS, 8, (int) Duration.ofMinutes(1).toMillis());
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             routes.accept(config);

@@ -12,6 +12,7 @@ import dev.hotline.core.CancelledException;
 import dev.hotline.core.Persona;
 import dev.hotline.core.ProviderException;
 import dev.hotline.core.Responder;
+import dev.hotline.core.RetryPolicy;
 import dev.hotline.core.StreamingSynthesizer;
 import dev.hotline.core.Synthesizer;
 import dev.hotline.core.Transcriber;
@@ -76,7 +77,7 @@ public final class CallSession implements CallHandle {
     private final CancelSignal callCancel = new CancelSignal();
     private final Playout playout;
     private final SynthesisChain chain;
-    private final Retry retry;
+    private final RetryPolicy retry;
     private final TranscriptFilter filter;
     private final Conversation conversation;
     private final Transcriber.Hints hints;
@@ -117,7 +118,7 @@ public final class CallSession implements CallHandle {
         this.refusalMessage = refusalMessage;
         this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
         this.chain = new SynthesisChain(ctx.synthesizers());
-        this.retry = new Retry(settings);
+        this.retry = RetryPolicy.from(settings);
         this.filter = new TranscriptFilter(settings.hallucinations(), settings.maxTranscriptChars());
         this.conversation = new Conversation(persona.systemPrompt(), settings.historyMessages(),
                 settings.maxExchanges());

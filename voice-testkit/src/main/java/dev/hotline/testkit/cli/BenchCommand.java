@@ -46,7 +46,7 @@ public final class BenchCommand {
 
     /** Printed after a command-line error. */
     public static final String USAGE = """
-            usage: hotline bench --calls N --duration S [--url ws://host/voice-stream [--budget-ms B]]
+            usage: hotline bench --calls N --duration S [--url ws://host/voice-stream [--budget-ms B] | --target loopback]
                    [--ramp-ms R] [--play a.wav ...] [--progress-s 2] [--pause-ms 800]
                    fake providers (without --url): [--stt-ms 300] [--llm-ttfb-ms 400] [--tokens-per-second 50]
                    [--tts-ttfb-ms 200] [--tts-rtf 0.25]""";
@@ -56,10 +56,12 @@ public final class BenchCommand {
     /** What the fake model answers: a short first sentence, so the first audio depends on few tokens. */
     static final String REPLY = "Sure thing. Doors open at seven and the show starts at eight.";
 
-    private static final Set<String> OPTIONS = Set.of("calls", "duration", "url", "budget-ms", "ramp-ms", "play",
+    private static final Set<String> OPTIONS = Set.of("calls", "duration", "url", "target", "budget-ms", "ramp-ms", "play",
             "progress-s", "pause-ms", "stt-ms", "llm-ttfb-ms", "tokens-per-second", "tts-ttfb-ms", "tts-rtf");
     /** How long a caller waits for a greeting that does not come before it speaks. */
     private static final Duration GREETING_TIMEOUT = Duration.ofSeconds(2);
+    /** How long stopping the in-process hotline may take. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
     /** Time after the last call's deadline before the bench stops waiting for it. */
     private static final Duration GRACE = Duration.ofSeconds(30);
 
@@ -68,6 +70,14 @@ public final class BenchCommand {
     /** A bench that can start an in-process hotline with {@code launcher}; null allows {@code --url} only. */
     public BenchCommand(HotlineLauncher launcher) {
         this.launcher = launcher;
+    }
+
+    /**
+     * Runs the command from a plain class path, before or without the server's jar (which adds the in-process
+     * hotline): exits with {@link #run}'s status.
+     */
+    public static void main(String[] args) {
+        System.exit(new BenchCommand(null).run(args, System.out));
     }
 
     /**
@@ -95,7 +105,7 @@ public final class BenchCommand {
     }
 
     /** The validated command line. */
-    private record Settings(int calls, Duration duration, URI url, Duration budget, Duration ramp, List<byte[]> lines,
+    private record Settings(int calls, Duration duration, URI url, boolean loopback, Duration budget, Duration ramp, List<byte[]> lines,
             List<String> labels, Duration progress, Duration pause, Duration stt, Duration llmFirstByte,
             double tokensPerSecond, Duration ttsFirstByte, double ttsRealTimeFactor) {
 
@@ -116,6 +126,13 @@ public final class BenchCommand {
                     throw new UsageException("--url must start with ws:// or wss://, was " + url);
                 }
             }
+            String targetName = options.text("target", "server");
+            if (!targetName.equals("server") && !targetName.equals("loopback")) {
+                throw new UsageException("--target must be server or loopback, was " + targetName);
+            }
+            if (target != null && targetName.equals("loopback")) {
+                throw new UsageException("--url and --target loopback exclude each other");
+            }
             long budget = options.number("budget-ms", -1, 0, 600_000);
             List<byte[]> lines = new ArrayList<>();
             List<String> labels = new ArrayList<>();
@@ -128,7 +145,7 @@ public final class BenchCommand {
                 labels.add("speech-like: " + CALLER_LINE);
             }
             long defaultRamp = Math.min(5_000, seconds * 1000 / 4);
-            return new Settings(calls, Duration.ofSeconds(seconds), target,
+            return new Settings(calls, Duration.ofSeconds(seconds), target, targetName.equals("loopback"),
                     budget < 0 ? null : Duration.ofMillis(budget),
                     Duration.ofMillis(options.number("ramp-ms", defaultRamp, 0, 600_000)), lines, labels,
                     Duration.ofSeconds(options.number("progress-s", 2, 1, 600)),
@@ -147,8 +164,9 @@ public final class BenchCommand {
                     ? " (no --budget-ms: engine overhead is not computed)" : ", budget " + settings.budget().toMillis() + " ms"));
             return drive(settings, settings.url(), settings.budget(), out);
         }
-        if (launcher == null) {
-            throw new UsageException("this build cannot start a hotline in-process; pass --url ws://.../voice-stream");
+        if (launcher == null && !settings.loopback()) {
+            throw new UsageException("this build cannot start a hotline in-process; pass --url ws://.../voice-stream"
+                    + " (or --target loopback to measure the callers and fake providers alone)");
         }
         try (FakeOpenAiServer openAi = FakeOpenAiServer.start(settings.duration().plus(Duration.ofMinutes(10)));
                 FakeElevenLabsServer elevenLabs = FakeElevenLabsServer.start(settings.duration().plus(Duration.ofMinutes(10)))) {
@@ -157,15 +175,34 @@ public final class BenchCommand {
                     .transcriber(request -> CALLER_LINE)
                     .responder(request -> REPLY);
             elevenLabs.latency(settings.ttsFirstByte(), settings.ttsRealTimeFactor());
-            try (HotlineLauncher.RunningHotline hotline = launcher.start(openAi, elevenLabs)) {
-                Duration budget = hotline.endOfTurnSilence().plus(settings.stt())
-                        .plus(openAi.firstSentenceDelay(REPLY)).plus(settings.ttsFirstByte());
-                out.printf("in-process hotline at %s with fake providers; budget %d ms = end-of-turn %d + stt %d"
-                        + " + llm first sentence %d + tts first byte %d%n", hotline.mediaStreamUrl(), budget.toMillis(),
-                        hotline.endOfTurnSilence().toMillis(), settings.stt().toMillis(),
-                        openAi.firstSentenceDelay(REPLY).toMillis(), settings.ttsFirstByte().toMillis());
+            HotlineLauncher start = settings.loopback()
+                    ? (o, e) -> new LoopbackHotline(o.baseUrl(), e.baseUrl()) : launcher;
+            HotlineLauncher.RunningHotline hotline = start.start(openAi, elevenLabs);
+            try {
+                Duration llm = settings.loopback() ? openAi.replyDelay(REPLY) : openAi.firstSentenceDelay(REPLY);
+                Duration tts = settings.loopback()
+                        ? settings.ttsFirstByte().plus(Duration.ofNanos((long) (elevenLabs.audioDuration(REPLY).toNanos()
+                                * settings.ttsRealTimeFactor())))
+                        : settings.ttsFirstByte();
+                Duration budget = hotline.endOfTurnSilence().plus(settings.stt()).plus(llm).plus(tts);
+                out.printf("%s at %s with fake providers; budget %d ms = end-of-turn %d + stt %d + llm %s %d"
+                        + " + tts %s %d%n", settings.loopback() ? "loopback stand-in (no engine)" : "in-process hotline",
+                        hotline.mediaStreamUrl(), budget.toMillis(), hotline.endOfTurnSilence().toMillis(),
+                        settings.stt().toMillis(), settings.loopback() ? "whole reply" : "first sentence", llm.toMillis(),
+                        settings.loopback() ? "whole reply" : "first byte", tts.toMillis());
                 return drive(settings, hotline.mediaStreamUrl(), budget, out);
+            } finally {
+                stop(hotline, out);
             }
+        }
+    }
+
+    /** Stops the hotline, but waits no longer than {@link #STOP_TIMEOUT}: a stuck shutdown must not hang the bench. */
+    private static void stop(HotlineLauncher.RunningHotline hotline, PrintStream out) throws InterruptedException {
+        Thread stopper = Thread.ofVirtual().name("bench-stop-hotline").start(hotline::close);
+        if (!stopper.join(STOP_TIMEOUT)) {
+            out.println("warning: the hotline did not stop within " + STOP_TIMEOUT.toSeconds()
+                    + " s; a thread dump (jcmd <pid> Thread.dump_to_file) shows what it waits for");
         }
     }
 
@@ -189,7 +226,9 @@ public final class BenchCommand {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < settings.calls(); i++) {
             long delayNanos = settings.calls() == 1 ? 0 : settings.ramp().toNanos() * i / (settings.calls() - 1);
-            threads.add(Thread.ofVirtual().name("bench-call-" + i).start(() -> {
+            // Platform threads: the callers' 20 ms clocks must keep time even when the hotline in the same JVM
+            // keeps every virtual-thread carrier busy.
+            threads.add(Thread.ofPlatform().daemon().name("bench-call-" + i).start(() -> {
                 try {
                     Thread.sleep(Duration.ofNanos(delayNanos));
                     live.incrementAndGet();

@@ -40,6 +40,14 @@ public final class CallCommand {
             "signed-url", "pause-ms", "reply-timeout-s", "greeting-timeout-s", "max-seconds");
 
     /**
+     * Runs the command from a plain class path, before or without the server's jar (which adds the in-process
+     * hotline): exits with {@link #run}'s status.
+     */
+    public static void main(String[] args) {
+        System.exit(new CallCommand().run(args, System.out));
+    }
+
+    /**
      * Runs the command.
      *
      * @return the exit status

@@ -51,7 +51,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Lifecycle and threading.</b> {@link #start()} binds 127.0.0.1 at a random port; {@link #close()}
  * stops it, and it stops by itself after its lifetime. Every method is thread-safe. Each HTTP request and each
- * WebSocket session runs on its own virtual thread; a session's messages are handled in order.
+ * WebSocket session runs on its own platform thread (see {@link FakeServerSupport}); a session's messages are
+ * handled in order.
  */
 public final class FakeElevenLabsServer implements AutoCloseable {
 
@@ -338,7 +339,7 @@ public final class FakeElevenLabsServer implements AutoCloseable {
         ws.onConnect(ctx -> {
             Session session = new Session(ctx, faults.poll());
             sessions.put(ctx.sessionId(), session);
-            Thread.ofVirtual().name("fake-elevenlabs-ws").start(session::run);
+            Thread.ofPlatform().daemon().name("fake-elevenlabs-ws").start(session::run);
         });
         ws.onMessage(ctx -> {
             server.record(new RecordedRequest("WS", "/v1/text-to-speech/" + ctx.pathParam("voice") + "/stream-input", FakeServerSupport.queryOfWs(ctx), Map.of(),

@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  *
  * <p><b>Lifecycle and threading.</b> {@link #start()} binds 127.0.0.1 at a random port; {@link #close()}
  * stops it, and it stops by itself after its lifetime. Every method is thread-safe; settings apply to
- * requests that arrive after the call. Each request is handled on its own virtual thread.
+ * requests that arrive after the call. Each request is handled on its own platform thread (see
+ * {@link FakeServerSupport}).
  */
 public final class FakeOpenAiServer implements AutoCloseable {
 
@@ -163,21 +164,29 @@ public final class FakeOpenAiServer implements AutoCloseable {
     }
 
     /**
-     * How long after a chat request arrives the fake finishes sending the reply's first sentence (up to and
-     * including the first {@code . ! ?}), given the current latency settings: what a pipeline that speaks
-     * sentence by sentence waits for at least.
+     * How long after a chat request arrives the fake has sent the reply's first sentence and the token after
+     * it, given the current latency settings: a sentence end ({@code . ! ?}) is only certain once the next
+     * word has begun ("Dr. Smith"), so this is what a pipeline that speaks sentence by sentence waits for
+     * at least.
      */
     public Duration firstSentenceDelay(String reply) {
         List<String> tokens = tokens(reply);
         int count = 0;
+        boolean ended = false;
         for (String token : tokens) {
             count++;
-            String t = token.strip();
-            if (t.equals(".") || t.equals("!") || t.equals("?")) {
+            if (ended) {
                 break;
             }
+            String t = token.strip();
+            ended = t.equals(".") || t.equals("!") || t.equals("?");
         }
         return chatTimeToFirstByte.plus(tokenInterval().multipliedBy(count));
+    }
+
+    /** How long after a chat request arrives the fake finishes streaming all of {@code reply}. */
+    public Duration replyDelay(String reply) {
+        return chatTimeToFirstByte.plus(tokenInterval().multipliedBy(tokens(reply).size()));
     }
 
     /** The requests received so far (both endpoints), oldest first. */

@@ -9,7 +9,6 @@ import dev.hotline.testkit.elevenlabs.FakeElevenLabsServer;
 import dev.hotline.testkit.openai.FakeOpenAiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +31,8 @@ class CommandsTest {
         Path first = fixture("speech/phone/demo-thanks.wav");
         Path second = fixture("speech/phone/vm-msgsaved.wav");
         Path heard = dir.resolve("heard.wav");
-        try (MiniHotline hotline = new MiniHotline(null, null)) {
-            int status = new CallCommand().run(new String[] {hotline.url().toString(), "--play", first.toString(),
+        try (LoopbackHotline hotline = new LoopbackHotline(null, null)) {
+            int status = new CallCommand().run(new String[] {hotline.mediaStreamUrl().toString(), "--play", first.toString(),
                 "--play", second.toString(), "--record", heard.toString(), "--pause-ms", "300",
                 "--greeting-timeout-s", "0", "--reply-timeout-s", "3", "--param", "FirstName=Jane"}, out);
 
@@ -61,9 +60,9 @@ class CommandsTest {
 
     @Test
     void givenATargetUrl_whenBenching_thenProgressAndPercentilesArePrinted() {
-        try (MiniHotline hotline = new MiniHotline(null, null)) {
+        try (LoopbackHotline hotline = new LoopbackHotline(null, null)) {
             int status = new BenchCommand(null).run(new String[] {"--calls", "3", "--duration", "5", "--url",
-                hotline.url().toString(), "--budget-ms", "200", "--progress-s", "1", "--pause-ms", "300"}, out);
+                hotline.mediaStreamUrl().toString(), "--budget-ms", "200", "--progress-s", "1", "--pause-ms", "300"}, out);
 
             assertThat(status).as(printed()).isZero();
         }
@@ -78,24 +77,8 @@ class CommandsTest {
     void givenALauncher_whenBenchingWithoutUrl_thenFakeProvidersServeTheHotlineAndTheBudgetIsTheirs() {
         List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         HotlineLauncher launcher = (FakeOpenAiServer openAi, FakeElevenLabsServer elevenLabs) -> {
-            MiniHotline hotline = new MiniHotline(openAi.baseUrl(), elevenLabs.baseUrl());
             seen.add(openAi.baseUrl());
-            return new HotlineLauncher.RunningHotline() {
-                @Override
-                public URI mediaStreamUrl() {
-                    return hotline.url();
-                }
-
-                @Override
-                public Duration endOfTurnSilence() {
-                    return MiniHotline.END_OF_TURN;
-                }
-
-                @Override
-                public void close() {
-                    hotline.close();
-                }
-            };
+            return new LoopbackHotline(openAi.baseUrl(), elevenLabs.baseUrl());
         };
 
         int status = new BenchCommand(launcher).run(new String[] {"--calls", "2", "--duration", "7", "--stt-ms", "50",
@@ -103,10 +86,22 @@ class CommandsTest {
 
         assertThat(status).as(printed()).isZero();
         assertThat(seen).hasSize(1);
-        assertThat(printed()).contains("budget 430 ms = end-of-turn 300 + stt 50 + llm first sentence 30 + tts first byte 50");
+        assertThat(printed()).contains("in-process hotline at ws://127.0.0.1:");
+        assertThat(printed()).contains("budget 440 ms = end-of-turn 300 + stt 50 + llm first sentence 40 + tts first byte 50");
         assertThat(printed()).contains("calls: 2 placed, 2 completed, 0 failed");
         assertThat(printed()).containsPattern("turns: [1-9]\\d* answered");
         assertThat(printed()).contains("cpu and heap include the hotline");
+    }
+
+    @Test
+    void givenTheLoopbackTarget_whenBenching_thenTheBudgetCountsTheWholeReply() {
+        int status = new BenchCommand(null).run(new String[] {"--calls", "1", "--duration", "1", "--target", "loopback",
+            "--stt-ms", "10", "--llm-ttfb-ms", "20", "--tokens-per-second", "100", "--tts-ttfb-ms", "30",
+            "--tts-rtf", "0"}, out);
+
+        assertThat(status).as(printed()).isZero();
+        assertThat(printed()).contains("loopback stand-in (no engine)")
+                .contains("budget 500 ms = end-of-turn 300 + stt 10 + llm whole reply 160 + tts whole reply 30");
     }
 
     @Test

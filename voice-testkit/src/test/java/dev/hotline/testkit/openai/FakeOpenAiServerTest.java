@@ -215,12 +215,12 @@ class FakeOpenAiServerTest {
     }
 
     @Test
-    void givenALatencyAndAReply_whenAskingTheFirstSentenceDelay_thenItCountsTokensUpToTheFullStop() {
+    void givenALatencyAndAReply_whenAskingTheFirstSentenceDelay_thenItCountsTokensThroughTheWordAfterTheFullStop() {
         fake.chatLatency(Duration.ofMillis(200), 50);
 
         Duration delay = fake.firstSentenceDelay("Hi there. More words follow here.");
 
-        assertThat(delay).isEqualTo(Duration.ofMillis(200 + 3 * 20));
+        assertThat(delay).isEqualTo(Duration.ofMillis(200 + 4 * 20));
     }
 
     // ------------------------------------------------------------------------------------------ helpers

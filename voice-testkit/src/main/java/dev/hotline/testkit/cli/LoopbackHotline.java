@@ -23,14 +23,19 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * A deliberately small hotline for tests of the CLI: a Media Streams WebSocket that, after each utterance
- * (speech then {@link #END_OF_TURN} of silence), transcribes it with the fake OpenAI, asks the fake for a
- * streamed reply, speaks it with the fake ElevenLabs and sends the audio back with a mark. Or, without
- * providers, answers every utterance with half a second of tone.
+ * A stand-in hotline with no engine, to measure the test kit itself: a Media Streams WebSocket on 127.0.0.1
+ * that, after each utterance (speech, then {@link #END_OF_TURN} of silence), transcribes it with the fake
+ * OpenAI, reads the whole streamed reply, fetches its speech from the fake ElevenLabs and sends the audio
+ * back in one media message followed by a mark. Without providers it answers every utterance with half a
+ * second of tone.
+ *
+ * <p>It is sequential and does not stream, so its latency is the providers' full time, not a real engine's;
+ * {@code hotline bench --loopback} uses it to show what the callers and fakes cost and sustain. Thread-safe;
+ * each answer runs on its own virtual thread. Per-call state is removed when the socket closes.
  */
-final class MiniHotline implements AutoCloseable {
+public final class LoopbackHotline implements HotlineLauncher.RunningHotline {
 
-    static final Duration END_OF_TURN = Duration.ofMillis(300);
+    public static final Duration END_OF_TURN = Duration.ofMillis(300);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Javalin app;
@@ -44,12 +49,16 @@ final class MiniHotline implements AutoCloseable {
         int silentFrames = -1;
     }
 
-    MiniHotline(String openAiBaseUrl, String elevenLabsBaseUrl) {
+    /**
+     * Starts the stand-in; with null base URLs it answers with a tone instead of calling providers.
+     */
+    public LoopbackHotline(String openAiBaseUrl, String elevenLabsBaseUrl) {
         this.openAi = openAiBaseUrl;
         this.elevenLabs = elevenLabsBaseUrl;
         app = Javalin.create(config -> {
             config.jetty.host = "127.0.0.1";
             config.startup.showJavalinBanner = false;
+            config.concurrency.useVirtualThreads = true;
             config.routes.ws("/voice-stream", ws -> {
                 ws.onMessage(ctx -> onMessage(ctx, JSON.readTree(ctx.message())));
                 ws.onClose(ctx -> calls.remove(ctx.sessionId()));
@@ -57,8 +66,14 @@ final class MiniHotline implements AutoCloseable {
         }).start(0);
     }
 
-    URI url() {
+    @Override
+    public URI mediaStreamUrl() {
         return URI.create("ws://127.0.0.1:" + app.port() + "/voice-stream");
+    }
+
+    @Override
+    public Duration endOfTurnSilence() {
+        return END_OF_TURN;
     }
 
     private void onMessage(WsContext ctx, JsonNode message) {

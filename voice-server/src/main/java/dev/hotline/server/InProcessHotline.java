@@ -1,0 +1,69 @@
+package dev.hotline.server;
+
+import dev.hotline.testkit.cli.HotlineLauncher;
+import dev.hotline.testkit.elevenlabs.FakeElevenLabsServer;
+import dev.hotline.testkit.openai.FakeOpenAiServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code hotline bench} without {@code --url}: the real server, wired by {@link Bootstrap} exactly as
+ * {@code java -jar hotline.jar} wires it, but with OpenAI and ElevenLabs pointed at the test kit's fakes and a
+ * random port on 127.0.0.1. Engine tunables ({@code END_OF_TURN_SILENCE_MS}, {@code BARGE_IN_MS},
+ * {@code VAD_THRESHOLD}, {@code ELEVENLABS_MODE}, {@code DRAIN_TIMEOUT_SECONDS}) are taken from the environment
+ * so a bench can compare settings; nothing else is, so no real key is ever used.
+ */
+final class InProcessHotline implements HotlineLauncher.RunningHotline {
+
+    private static final List<String> PASSED_THROUGH = List.of("END_OF_TURN_SILENCE_MS", "BARGE_IN_MS",
+            "VAD_THRESHOLD", "ELEVENLABS_MODE", "DRAIN_TIMEOUT_SECONDS");
+
+    private final HotlineServer server;
+    private final Duration endOfTurnSilence;
+
+    private InProcessHotline(HotlineServer server, Duration endOfTurnSilence) {
+        this.server = server;
+        this.endOfTurnSilence = endOfTurnSilence;
+    }
+
+    /** Starts the server against the fakes; the {@link HotlineLauncher} the bench command is given. */
+    static InProcessHotline start(FakeOpenAiServer openAi, FakeElevenLabsServer elevenLabs) throws ConfigException {
+        Map<String, String> env = new HashMap<>();
+        for (String name : PASSED_THROUGH) {
+            String value = System.getenv(name);
+            if (value != null) {
+                env.put(name, value);
+            }
+        }
+        env.putIfAbsent("DRAIN_TIMEOUT_SECONDS", "0");
+        env.put("PORT", "0");
+        env.put("MAX_CONCURRENT_CALLS", "10000");
+        env.put("CALLS_PER_CALLER_PER_HOUR", "10000");
+        env.put("OPENAI_BASE_URL", openAi.baseUrl());
+        env.put("OPENAI_API_KEY", "sk-fake-for-bench");
+        env.put("ELEVENLABS_BASE_URL", elevenLabs.baseUrl());
+        env.put("ELEVENLABS_API_KEY", "xi-fake-for-bench");
+        env.put("ELEVENLABS_VOICE_ID", "fakevoice");
+        Bootstrap bootstrap = Bootstrap.fromEnvironment(env);
+        HotlineServer server = bootstrap.server(null).start();
+        return new InProcessHotline(server, Bootstrap.settings(bootstrap.config()).endOfTurnSilence());
+    }
+
+    @Override
+    public URI mediaStreamUrl() {
+        return URI.create("ws://127.0.0.1:" + server.port() + "/voice-stream");
+    }
+
+    @Override
+    public Duration endOfTurnSilence() {
+        return endOfTurnSilence;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+    }
+}
