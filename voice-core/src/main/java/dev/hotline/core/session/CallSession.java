@@ -313,10 +313,8 @@ public final class CallSession implements CallHandle {
         if (speech.userAdded) {
             conversation.retractLastUser(speech.transcript);
             carried = CarriedTurn.ofTranscript(speech.transcript);
-        } else if (speech.carriedTranscript != null) {
-            carried = CarriedTurn.ofTranscript(speech.carriedTranscript);
         } else {
-            carried = CarriedTurn.ofAudio(speech.utterance, speech.utteranceEndAudioNanos);
+            carried = CarriedTurn.ofAudio(speech.utterance, speech.utteranceEndAudioNanos, speech.carriedTranscript);
         }
         speech.utterance = null;
         emit(new CallEvent.BargeIn(callId(), now(), speech.turn, 0));

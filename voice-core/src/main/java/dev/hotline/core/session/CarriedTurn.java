@@ -5,31 +5,35 @@ import java.util.Objects;
 
 /**
  * A caller turn that was not answered yet when the caller went on speaking: it is answered together with
- * the next utterance. Either its audio (it had not been transcribed yet) or its transcript (it had) is kept.
+ * the next utterance. It keeps the words already transcribed, the audio not transcribed yet, or both (a
+ * transcribed turn was carried into one whose audio was still being transcribed).
  *
  * <p>Immutable. The session holds at most one, under its lock, until the next utterance ends or the call
  * ends.
  *
- * @param audio the earlier utterance, or {@code null} if it was transcribed
- * @param audioEndNanos the call's audio time at which the earlier utterance's audio ends
- * @param transcript the earlier turn's accepted transcript, or {@code null} if it was not transcribed
+ * @param audio the audio not transcribed yet, or {@code null}
+ * @param audioEndNanos the call's audio time at which {@code audio} ends
+ * @param transcript the accepted transcript of what came before, or {@code null}
  */
 record CarriedTurn(Utterance audio, long audioEndNanos, String transcript) {
 
     CarriedTurn {
-        if ((audio == null) == (transcript == null)) {
-            throw new IllegalArgumentException("a carried turn keeps either its audio or its transcript");
+        if (audio == null && transcript == null) {
+            throw new IllegalArgumentException("a carried turn keeps its audio, its transcript or both");
         }
     }
 
-    /** An earlier utterance not transcribed yet, whose audio ends at {@code audioEndNanos}. */
-    static CarriedTurn ofAudio(Utterance audio, long audioEndNanos) {
-        return new CarriedTurn(Objects.requireNonNull(audio, "audio"), audioEndNanos, null);
-    }
-
-    /** An earlier turn already transcribed as {@code transcript}. */
+    /** Earlier words already transcribed; nothing left to transcribe. */
     static CarriedTurn ofTranscript(String transcript) {
         return new CarriedTurn(null, 0, Objects.requireNonNull(transcript, "transcript"));
+    }
+
+    /**
+     * Audio not transcribed yet, ending at {@code audioEndNanos}, after the words {@code transcript} (or
+     * {@code null} if there were none).
+     */
+    static CarriedTurn ofAudio(Utterance audio, long audioEndNanos, String transcript) {
+        return new CarriedTurn(Objects.requireNonNull(audio, "audio"), audioEndNanos, transcript);
     }
 
     /**

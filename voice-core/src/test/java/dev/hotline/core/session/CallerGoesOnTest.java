@@ -104,6 +104,36 @@ class CallerGoesOnTest {
     }
 
     @Test
+    void givenAThoughtInThreePieces_whenEachStartsBeforeTheLastWasAnswered_thenOneUserMessageHoldsAllThree()
+            throws Exception {
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hear("Tell me about").hearAfter(Gate.latch(new CountDownLatch(1)), "the tour")
+                    .hear("the tour in May");
+            h.responder.hang().reply("It starts in Paris.");
+            h.start(settings);
+            h.greeted();
+
+            h.says(1_000, settings);
+            h.says(700, settings);
+            h.says(900, settings);
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+
+            List<Utterance> heard = h.transcriber.utterances();
+            assertThat(heard).hasSize(3);
+            assertThat(Arrays.copyOf(heard.get(2).pcm(), heard.get(1).pcm().length))
+                    .as("the second piece's audio, not transcribed yet, leads the third request")
+                    .isEqualTo(heard.get(1).pcm());
+            assertThat(h.responder.requests()).hasSize(2);
+            assertThat(h.responder.requests().get(1).messages()).containsExactly(
+                    ChatMessage.system(h.persona.systemPrompt()), ChatMessage.user("Tell me about the tour in May"));
+            assertThat(h.events(CallEvent.TurnCompleted.class)).singleElement()
+                    .satisfies(t -> assertThat(t.reply()).isEqualTo("It starts in Paris."));
+            h.transcriber.assertExhausted();
+            h.responder.assertExhausted();
+        }
+    }
+
+    @Test
     void givenACarriedTranscript_whenTheNextUtteranceIsAHallucination_thenTheEarlierWordsAreAnsweredAlone()
             throws Exception {
         try (CallHarness h = new CallHarness()) {

@@ -56,6 +56,7 @@ class CarriedTurnTest {
                 .isEqualTo(Duration.ofMillis(200));
         assertThatThrownBy(() -> CarriedTurn.join(filled(100, 1), 0, new Utterance(other, new byte[2]), 1 << 20))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot join");
-        assertThatThrownBy(() -> CarriedTurn.ofAudio(null, 0)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> CarriedTurn.ofAudio(null, 0, "words")).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> new CarriedTurn(null, 0, null)).isInstanceOf(IllegalArgumentException.class);
     }
 }
