@@ -23,7 +23,6 @@ import dev.hotline.openai.OpenAiTranscriber;
 import dev.hotline.server.browser.BrowserCallRelay;
 import dev.hotline.server.browser.BrowserRoutes;
 import dev.hotline.server.browser.BrowserSettings;
-import dev.hotline.server.browser.CallerLimit;
 import dev.hotline.twilio.TwilioCallControl;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -33,9 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The one place the server is wired by hand: reads the environment, picks the provider for each role from
@@ -268,19 +265,8 @@ final class Bootstrap {
     /** Builds the server (not started) with this REST hang-up, or {@code null} to only close the socket. */
     HotlineServer server(TwilioCallControl control) {
         CallLimiter limiter = new InMemoryCallLimiter(config.limits(), Clock.systemUTC(), MAX_CALL_AGE);
-        BrowserRoutes routes = new BrowserRoutes(browser, config.persona(), calls::startCall, relay,
-                browserCaller -> admitBrowserCall(limiter, browserCaller));
+        BrowserRoutes routes = new BrowserRoutes(browser, config.persona(), calls, relay, limiter);
         return new HotlineServer(config, calls, limiter, control, routes);
-    }
-
-    /** Browser callers meet the phone callers' limits, keyed by their address. */
-    private static Optional<CallerLimit.Admission> admitBrowserCall(CallLimiter limiter, String address) {
-        String id = "browser-" + UUID.randomUUID();
-        if (!limiter.admit(id, "browser:" + address).admitted()) {
-            return Optional.empty();
-        }
-        limiter.connected(id);
-        return Optional.of(() -> limiter.release(id));
     }
 
     /** The start-up banner: what serves each role, and what is missing. No secret values. */
