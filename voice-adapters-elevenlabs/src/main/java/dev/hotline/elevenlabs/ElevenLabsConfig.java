@@ -12,7 +12,8 @@ import java.util.Objects;
 /**
  * Everything {@link ElevenLabsSynthesizer} needs, validated at construction. Immutable.
  *
- * <p>{@link #toString()} never shows the API key.
+ * <p>{@link #toString()} never shows the API key. There are no retry settings: the synthesizer never retries;
+ * the engine's {@link dev.hotline.core.RetryPolicy} does, within the call's latency budget.
  *
  * @param apiKey sent as the {@code xi-api-key} header; never logged
  * @param voiceId the ElevenLabs voice to speak with
@@ -25,15 +26,12 @@ import java.util.Objects;
  * @param connectTimeout longest wait to connect (and, for the WebSocket, to finish the handshake)
  * @param readTimeout longest silence while audio is expected: a stalled stream fails after this long
  * @param callTimeout longest a whole HTTP synthesis or a WebSocket {@code finish} may take
- * @param maxAttempts most tries of one request when the provider is busy (429) or failing (5xx); 1 = no retry
- * @param retryBudget total time retries may add before giving up so the engine can fall back
  * @param keepAliveInterval how long an open WebSocket may stay quiet before a keep-alive space is sent;
  *     below the provider's 20 s idle limit
  */
 public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, String baseUrl, Mode mode,
         VoiceSettings voiceSettings, List<Integer> chunkLengthSchedule, Duration connectTimeout,
-        Duration readTimeout, Duration callTimeout, int maxAttempts, Duration retryBudget,
-        Duration keepAliveInterval) {
+        Duration readTimeout, Duration callTimeout, Duration keepAliveInterval) {
 
     /** The public API. */
     public static final String DEFAULT_BASE_URL = "https://api.elevenlabs.io";
@@ -47,9 +45,6 @@ public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, St
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
-    private static final int DEFAULT_MAX_ATTEMPTS = 3;
-    /** Retries may add this much before the engine falls back: a caller notices silence past ~1.5 s. */
-    private static final Duration DEFAULT_RETRY_BUDGET = Duration.ofMillis(1500);
     /** Keep-alive after this much quiet, well inside the provider's 20 s idle limit. */
     private static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(15);
     private static final int MIN_CHUNK_LENGTH = 50;
@@ -99,12 +94,6 @@ public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, St
         requirePositive(problems, "connectTimeout", connectTimeout);
         requirePositive(problems, "readTimeout", readTimeout);
         requirePositive(problems, "callTimeout", callTimeout);
-        if (maxAttempts < 1) {
-            problems.add("maxAttempts (ELEVENLABS_MAX_ATTEMPTS) must be >= 1, was " + maxAttempts);
-        }
-        if (retryBudget == null || retryBudget.isNegative()) {
-            problems.add("retryBudget (ELEVENLABS_RETRY_BUDGET_MS) must be >= 0");
-        }
         requirePositive(problems, "keepAliveInterval", keepAliveInterval);
         if (keepAliveInterval != null && keepAliveInterval.compareTo(PROVIDER_IDLE_LIMIT) >= 0) {
             problems.add("keepAliveInterval must be below the provider's 20 s idle limit, was " + keepAliveInterval);
@@ -120,7 +109,7 @@ public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, St
     public static ElevenLabsConfig of(String apiKey, String voiceId) {
         return new ElevenLabsConfig(apiKey, voiceId, DEFAULT_MODEL, DEFAULT_BASE_URL, Mode.HTTP,
                 VoiceSettings.DEFAULT, DEFAULT_CHUNK_LENGTH_SCHEDULE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT,
-                DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BUDGET, DEFAULT_KEEP_ALIVE);
+                DEFAULT_CALL_TIMEOUT, DEFAULT_KEEP_ALIVE);
     }
 
     /** Whether the environment asks for ElevenLabs at all (an API key is set). */
@@ -178,8 +167,6 @@ public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, St
         if (scheduleText != null) {
             schedule = schedule(scheduleText, problems);
         }
-        Integer maxAttempts = integer(env, "ELEVENLABS_MAX_ATTEMPTS", 1, 10, problems);
-        Integer retryBudgetMs = integer(env, "ELEVENLABS_RETRY_BUDGET_MS", 0, 60_000, problems);
         Integer readTimeoutMs = integer(env, "ELEVENLABS_READ_TIMEOUT_MS", 1, 120_000, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid ElevenLabs configuration: " + String.join("; ", problems));
@@ -189,51 +176,43 @@ public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, St
                 DEFAULT_CONNECT_TIMEOUT,
                 readTimeoutMs == null ? DEFAULT_READ_TIMEOUT : Duration.ofMillis(readTimeoutMs),
                 DEFAULT_CALL_TIMEOUT,
-                maxAttempts == null ? DEFAULT_MAX_ATTEMPTS : maxAttempts,
-                retryBudgetMs == null ? DEFAULT_RETRY_BUDGET : Duration.ofMillis(retryBudgetMs),
                 DEFAULT_KEEP_ALIVE);
     }
 
     /** A copy talking to {@code url} instead (a residency host, a proxy, a local fake). */
     public ElevenLabsConfig withBaseUrl(String url) {
         return new ElevenLabsConfig(apiKey, voiceId, modelId, url, mode, voiceSettings, chunkLengthSchedule,
-                connectTimeout, readTimeout, callTimeout, maxAttempts, retryBudget, keepAliveInterval);
+                connectTimeout, readTimeout, callTimeout, keepAliveInterval);
     }
 
     /** A copy using {@code newMode} for plain {@code synthesize} calls. */
     public ElevenLabsConfig withMode(Mode newMode) {
         return new ElevenLabsConfig(apiKey, voiceId, modelId, baseUrl, newMode, voiceSettings, chunkLengthSchedule,
-                connectTimeout, readTimeout, callTimeout, maxAttempts, retryBudget, keepAliveInterval);
+                connectTimeout, readTimeout, callTimeout, keepAliveInterval);
     }
 
     /** A copy with another model. */
     public ElevenLabsConfig withModel(String newModelId) {
         return new ElevenLabsConfig(apiKey, voiceId, newModelId, baseUrl, mode, voiceSettings, chunkLengthSchedule,
-                connectTimeout, readTimeout, callTimeout, maxAttempts, retryBudget, keepAliveInterval);
+                connectTimeout, readTimeout, callTimeout, keepAliveInterval);
     }
 
     /** A copy with other voice settings. */
     public ElevenLabsConfig withVoiceSettings(VoiceSettings settings) {
         return new ElevenLabsConfig(apiKey, voiceId, modelId, baseUrl, mode, settings, chunkLengthSchedule,
-                connectTimeout, readTimeout, callTimeout, maxAttempts, retryBudget, keepAliveInterval);
+                connectTimeout, readTimeout, callTimeout, keepAliveInterval);
     }
 
     /** A copy with other timeouts. */
     public ElevenLabsConfig withTimeouts(Duration connect, Duration read, Duration call) {
         return new ElevenLabsConfig(apiKey, voiceId, modelId, baseUrl, mode, voiceSettings, chunkLengthSchedule,
-                connect, read, call, maxAttempts, retryBudget, keepAliveInterval);
-    }
-
-    /** A copy with another retry policy. */
-    public ElevenLabsConfig withRetry(int attempts, Duration budget) {
-        return new ElevenLabsConfig(apiKey, voiceId, modelId, baseUrl, mode, voiceSettings, chunkLengthSchedule,
-                connectTimeout, readTimeout, callTimeout, attempts, budget, keepAliveInterval);
+                connect, read, call, keepAliveInterval);
     }
 
     /** A copy with another WebSocket keep-alive interval and chunk schedule. */
     public ElevenLabsConfig withStreaming(Duration keepAlive, List<Integer> schedule) {
         return new ElevenLabsConfig(apiKey, voiceId, modelId, baseUrl, mode, voiceSettings, schedule,
-                connectTimeout, readTimeout, callTimeout, maxAttempts, retryBudget, keepAlive);
+                connectTimeout, readTimeout, callTimeout, keepAlive);
     }
 
     @Override
@@ -241,8 +220,7 @@ public record ElevenLabsConfig(String apiKey, String voiceId, String modelId, St
         return "ElevenLabsConfig[apiKey=***, voiceId=" + voiceId + ", modelId=" + modelId + ", baseUrl=" + baseUrl
                 + ", mode=" + mode + ", voiceSettings=" + voiceSettings + ", chunkLengthSchedule="
                 + chunkLengthSchedule + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
-                + ", callTimeout=" + callTimeout + ", maxAttempts=" + maxAttempts + ", retryBudget=" + retryBudget
-                + ", keepAliveInterval=" + keepAliveInterval + "]";
+                + ", callTimeout=" + callTimeout + ", keepAliveInterval=" + keepAliveInterval + "]";
     }
 
     private static String checkBaseUrl(String url) {

@@ -13,17 +13,14 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
@@ -54,12 +51,16 @@ import org.slf4j.LoggerFactory;
  * 401 {@code invalid_api_key} is {@link Kind#AUTHENTICATION}, 401 {@code quota_exceeded}
  * {@link Kind#QUOTA_EXCEEDED}, 400/404/422 {@link Kind#INVALID_REQUEST} with the provider's detail,
  * 429 {@link Kind#RATE_LIMITED}, 5xx {@link Kind#UNAVAILABLE}, stalls {@link Kind#TIMEOUT}, a stream cut
- * short {@link Kind#MALFORMED_RESPONSE}. Retryable failures are retried with jittered exponential backoff,
- * at most {@link ElevenLabsConfig#maxAttempts()} tries within {@link ElevenLabsConfig#retryBudget()}, and
- * only while no audio has been delivered; then the failure is thrown so the engine can fall back. The first
- * permanent failure of each kind is logged once (one line); later ones only throw. Cancelling the
+ * short {@link Kind#MALFORMED_RESPONSE}; a {@code Retry-After} header becomes
+ * {@link ProviderException#retryAfter()}. The first permanent failure of each kind is logged once (one line);
+ * later ones only throw. Cancelling the
  * {@link CancelSignal} aborts the HTTP call or WebSocket at once and throws {@link CancelledException}.
  * The API key is sent only as the {@code xi-api-key} header and appears in no log line or message.
+ *
+ * <p><b>Retries.</b> This synthesizer does not retry: each call makes exactly one request or connection. Wrap
+ * calls in {@link dev.hotline.core.RetryPolicy} (the engine does), with "no audio delivered yet" as its
+ * {@code mayRetry}, so that retries stay inside the caller's latency budget and then the engine falls back to
+ * the next synthesizer.
  */
 public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCloseable {
 
@@ -69,8 +70,6 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
     private static final int READ_BUFFER_BYTES = 8192;
     /** Longest error body read, in bytes: enough for any documented error, bounded against a broken proxy. */
     private static final long MAX_ERROR_BODY_BYTES = 64 * 1024;
-    /** First retry waits about this long; each later one twice as long (then jittered down by up to half). */
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     /** Response header with the characters billed (ElevenLabs request-stitching cookbook). */
     private static final String CHARACTER_COST_HEADER = "character-cost";
 
@@ -129,7 +128,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
     }
 
     /**
-     * What identifies the voice this synthesizer produces, for {@link CachingSynthesizer}'s keys: voice, model
+     * What identifies the voice this synthesizer produces, for {@link dev.hotline.core.cache.CachingSynthesizer}'s keys: voice, model
      * and settings. Two synthesizers with the same prefix produce interchangeable audio for the same text
      * and format. Contains no secret.
      */
@@ -149,8 +148,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         }
         SampleAligner aligner = new SampleAligner(request.format().bytesPerFrame(), sink);
         okhttp3.Request httpRequest = httpRequest(request, outputFormat);
-        return withRetries(cancel, () -> aligner.delivered() > 0, () -> streamOnce(httpRequest, request, aligner,
-                cancel));
+        return once(cancel, () -> streamOnce(httpRequest, request, aligner, cancel));
     }
 
     @Override
@@ -161,7 +159,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         String outputFormat = OutputFormats.require(format);
         cancel.throwIfCancelled();
         okhttp3.Request handshake = streamInputHandshake(outputFormat);
-        return withRetries(cancel, () -> false, () -> WebSocketSpeechStream.connect(http, handshake, initMessage(),
+        return once(cancel, () -> WebSocketSpeechStream.connect(http, handshake, initMessage(),
                 config, json, errors, new SampleAligner(format.bytesPerFrame(), sink), cancel, keepAlives,
                 this::reportPermanent));
     }
@@ -170,7 +168,7 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
             throws IOException {
         okhttp3.Request handshake = streamInputHandshake(outputFormat);
         WebSocketSpeechStream.Handoff handoff = new WebSocketSpeechStream.Handoff();
-        try (WebSocketSpeechStream stream = withRetries(cancel, () -> false, () -> WebSocketSpeechStream.connect(
+        try (WebSocketSpeechStream stream = once(cancel, () -> WebSocketSpeechStream.connect(
                 http, handshake, initMessage(), config, json, errors,
                 new SampleAligner(request.format().bytesPerFrame(), handoff), handoff, cancel, keepAlives,
                 this::reportPermanent))) {
@@ -339,69 +337,17 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
         T run() throws IOException;
     }
 
-    /** Whether any audio reached the sink, after which a retry would repeat speech. */
-    @FunctionalInterface
-    private interface AudioStarted {
-        boolean yes();
-    }
-
-    private <T> T withRetries(CancelSignal cancel, AudioStarted audioStarted, Attempt<T> attempt)
-            throws IOException {
-        long start = System.nanoTime();
-        long deadline = start + config.retryBudget().toNanos();
-        for (int tries = 1; ; tries++) {
-            try {
-                return attempt.run();
-            } catch (ProviderException e) {
-                cancel.throwIfCancelled();
-                if (!e.retryable()) {
-                    throw reportPermanent(e);
-                }
-                if (audioStarted.yes() || tries >= config.maxAttempts()) {
-                    throw gaveUp(e, tries, start);
-                }
-                long wait = backoffNanos(tries, e);
-                if (System.nanoTime() + wait > deadline) {
-                    throw gaveUp(e, tries, start);
-                }
-                LOG.debug("ElevenLabs try {} failed ({}); retrying in {} ms", tries, e.kind(),
-                        TimeUnit.NANOSECONDS.toMillis(wait));
-                pause(wait, cancel);
-            }
-        }
-    }
-
-    private static long backoffNanos(int tries, ProviderException e) {
-        long exponential = FIRST_BACKOFF.toNanos() << Math.min(tries - 1, 10);
-        long jittered = exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1);
-        long asked = e.retryAfter().map(Duration::toNanos).orElse(0L);
-        return Math.max(jittered, asked);
-    }
-
-    private static void pause(long nanos, CancelSignal cancel) throws CancelledException {
-        CountDownLatch cancelled = new CountDownLatch(1);
-        CancelSignal.Registration registration = cancel.onCancel(cancelled::countDown);
+    /** Runs one try; a permanent failure is reported once per kind on its way out. */
+    private <T> T once(CancelSignal cancel, Attempt<T> attempt) throws IOException {
         try {
-            if (cancelled.await(nanos, TimeUnit.NANOSECONDS)) {
-                cancel.throwIfCancelled();
+            return attempt.run();
+        } catch (ProviderException e) {
+            cancel.throwIfCancelled();
+            if (!e.retryable()) {
+                reportPermanent(e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancelledException("interrupted while waiting to retry");
-        } finally {
-            registration.remove();
+            throw e;
         }
-    }
-
-    private ProviderException gaveUp(ProviderException last, int tries, long startNanos) {
-        if (tries == 1) {
-            return last;
-        }
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        String message = last.getMessage().substring(ElevenLabsErrors.PROVIDER.length() + 2)
-                + " (gave up after " + tries + " tries in " + millis + " ms)";
-        return new ProviderException(last.provider(), last.kind(), message, last.httpStatus(),
-                last.retryAfter().orElse(null), last);
     }
 
     private ProviderException reportPermanent(ProviderException e) {

@@ -37,8 +37,6 @@ class ElevenLabsConfigTest {
                 Map.entry("ELEVENLABS_SPEAKER_BOOST", "true"),
                 Map.entry("ELEVENLABS_SPEED", "1.05"),
                 Map.entry("ELEVENLABS_CHUNK_LENGTH_SCHEDULE", "50, 120,200"),
-                Map.entry("ELEVENLABS_MAX_ATTEMPTS", "2"),
-                Map.entry("ELEVENLABS_RETRY_BUDGET_MS", "800"),
                 Map.entry("ELEVENLABS_READ_TIMEOUT_MS", "3000")));
 
         assertThat(config.modelId()).isEqualTo("eleven_turbo_v2_5");
@@ -46,8 +44,6 @@ class ElevenLabsConfigTest {
         assertThat(config.mode()).isEqualTo(ElevenLabsConfig.Mode.WEBSOCKET);
         assertThat(config.voiceSettings()).isEqualTo(new VoiceSettings(0.4, 0.75, 0.0, true, 1.05));
         assertThat(config.chunkLengthSchedule()).containsExactly(50, 120, 200);
-        assertThat(config.maxAttempts()).isEqualTo(2);
-        assertThat(config.retryBudget()).isEqualTo(Duration.ofMillis(800));
         assertThat(config.readTimeout()).isEqualTo(Duration.ofSeconds(3));
     }
 
@@ -60,7 +56,7 @@ class ElevenLabsConfigTest {
                 "ELEVENLABS_SPEED", "fast",
                 "ELEVENLABS_SPEAKER_BOOST", "yes",
                 "ELEVENLABS_CHUNK_LENGTH_SCHEDULE", "10,20",
-                "ELEVENLABS_MAX_ATTEMPTS", "0")))
+                "ELEVENLABS_READ_TIMEOUT_MS", "0")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ELEVENLABS_API_KEY is not set")
                 .hasMessageContaining("ELEVENLABS_VOICE_ID is not set")
@@ -70,7 +66,7 @@ class ElevenLabsConfigTest {
                 .hasMessageContaining("ELEVENLABS_SPEED must be a number, was 'fast'")
                 .hasMessageContaining("ELEVENLABS_SPEAKER_BOOST must be 'true' or 'false', was 'yes'")
                 .hasMessageContaining("ELEVENLABS_CHUNK_LENGTH_SCHEDULE entries must be 50..500, was 10")
-                .hasMessageContaining("ELEVENLABS_MAX_ATTEMPTS must be between 1 and 10, was 0");
+                .hasMessageContaining("ELEVENLABS_READ_TIMEOUT_MS must be between 1 and 120000, was 0");
     }
 
     @Test
@@ -88,7 +84,6 @@ class ElevenLabsConfigTest {
 
         assertThatThrownBy(() -> config.withStreaming(Duration.ofSeconds(20), List.of(120)))
                 .hasMessageContaining("keepAliveInterval must be below the provider's 20 s idle limit");
-        assertThatThrownBy(() -> config.withRetry(0, Duration.ZERO)).hasMessageContaining("maxAttempts");
         assertThatThrownBy(() -> ElevenLabsConfig.of("k", "../etc")).hasMessageContaining("voiceId");
         assertThatThrownBy(() -> new VoiceSettings(null, null, null, null, 2.0))
                 .hasMessage("speed must be between 0.7 and 1.2, was 2.0");

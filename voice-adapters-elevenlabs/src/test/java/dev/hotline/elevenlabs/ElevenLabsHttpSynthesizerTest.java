@@ -14,6 +14,7 @@ import dev.hotline.core.CancelSignal;
 import dev.hotline.core.CancelledException;
 import dev.hotline.core.ProviderException;
 import dev.hotline.core.ProviderException.Kind;
+import dev.hotline.core.RetryPolicy;
 import dev.hotline.core.Synthesizer.Request;
 import dev.hotline.core.Synthesizer.Usage;
 import java.io.ByteArrayOutputStream;
@@ -63,12 +64,25 @@ class ElevenLabsHttpSynthesizerTest {
         return ElevenLabsConfig.of(API_KEY, "JBFqnCBsd6RMkjVDRZzb")
                 .withBaseUrl(server.url("/").toString())
                 .withVoiceSettings(new VoiceSettings(0.5, 0.8, 0.0, true, 1.1))
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(10))
-                .withRetry(3, Duration.ofSeconds(3));
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(10));
     }
 
     private Usage synthesize(Request request) throws IOException {
         return synthesizer.synthesize(request, this::record, new CancelSignal());
+    }
+
+    /**
+     * Synthesizes under the engine's retry policy (up to two retries, 5 ms backoff, 3 s of waits), retrying only
+     * while no audio was delivered, as the engine does.
+     */
+    private Usage synthesizeRetrying(Request request) throws IOException {
+        return synthesizeRetrying(request, new CancelSignal(), new RetryPolicy(2, Duration.ofSeconds(3),
+                Duration.ofMillis(5)));
+    }
+
+    private Usage synthesizeRetrying(Request request, CancelSignal cancel, RetryPolicy policy) throws IOException {
+        return policy.call(cancel, () -> synthesizer.synthesize(request, this::record, cancel),
+                () -> received.size() == 0, failure -> { });
     }
 
     private void record(byte[] chunk) {
@@ -225,12 +239,12 @@ class ElevenLabsHttpSynthesizerTest {
     @ParameterizedTest
     @CsvSource({"error_429_too_many_concurrent_requests.json, too_many_concurrent_requests",
         "error_429_system_busy.json, system_busy"})
-    void givenRateLimitFixtureOnce_whenSynthesizing_thenRetriesAndDelivers(String fixture, String code)
-            throws Exception {
+    void givenRateLimitFixtureOnce_whenSynthesizingUnderTheRetryPolicy_thenRetriedAndDelivered(String fixture,
+            String code) throws Exception {
         server.enqueue(jsonError(429, TestData.errorBody(fixture)));
         server.enqueue(new MockResponse().setBody(new Buffer().write(new byte[] {7, 7, 7, 7})));
 
-        synthesize(Request.of("Hi.", AudioFormat.ULAW_8K));
+        synthesizeRetrying(Request.of("Hi.", AudioFormat.ULAW_8K));
 
         assertThat(received.toByteArray()).containsExactly(7, 7, 7, 7);
         assertThat(server.getRequestCount()).isEqualTo(2);
@@ -239,37 +253,69 @@ class ElevenLabsHttpSynthesizerTest {
     @ParameterizedTest
     @CsvSource({"error_429_too_many_concurrent_requests.json, too_many_concurrent_requests",
         "error_429_system_busy.json, system_busy"})
-    void givenRateLimitFixtureEveryTime_whenSynthesizing_thenGivesUpAfterMaxAttemptsAsRateLimited(String fixture,
-            String code) throws Exception {
+    void givenRateLimitFixtureEveryTime_whenSynthesizingUnderTheRetryPolicy_thenRateLimitedAfterThreeRequests(
+            String fixture, String code) throws Exception {
         for (int i = 0; i < 3; i++) {
             server.enqueue(jsonError(429, TestData.errorBody(fixture)));
         }
 
         ProviderException e = catchThrowableOfType(ProviderException.class,
-                () -> synthesize(Request.of("Hi.", AudioFormat.ULAW_8K)));
+                () -> synthesizeRetrying(Request.of("Hi.", AudioFormat.ULAW_8K)));
 
         assertThat(e.kind()).isEqualTo(Kind.RATE_LIMITED);
-        assertThat(e.getMessage()).contains(code).contains("gave up after 3 tries");
+        assertThat(e.getMessage()).contains(code);
         assertThat(server.getRequestCount()).isEqualTo(3);
     }
 
     @Test
-    void givenServerErrorThenAudio_whenSynthesizing_thenRetriesAndDelivers() throws Exception {
+    void givenServerErrorTwiceThenAudio_whenSynthesizingUnderTheRetryPolicy_thenTheThirdRequestDelivers()
+            throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(503).setBody("upstream unavailable"));
+        server.enqueue(new MockResponse().setResponseCode(500).setBody("internal error"));
+        server.enqueue(new MockResponse().setBody(new Buffer().write(new byte[] {5, 5})));
+
+        synthesizeRetrying(Request.of("Hi.", AudioFormat.ULAW_8K));
+
+        assertThat(received.toByteArray()).containsExactly(5, 5);
+        assertThat(server.getRequestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void givenServerError_whenTheSynthesizerAloneIsCalled_thenOneRequestAndTheFailureIsThrown() throws Exception {
         server.enqueue(new MockResponse().setResponseCode(503).setBody("upstream unavailable"));
         server.enqueue(new MockResponse().setBody(new Buffer().write(new byte[] {5, 5})));
 
-        synthesize(Request.of("Hi.", AudioFormat.ULAW_8K));
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> synthesize(Request.of("Hi.", AudioFormat.ULAW_8K)));
 
-        assertThat(received.toByteArray()).containsExactly(5, 5);
+        assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+        assertThat(e.retryable()).isTrue();
+        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(received.size()).isZero();
+    }
+
+    @Test
+    void givenRetryAfter_whenRateLimitedUnderTheRetryPolicy_thenTheProvidersWaitIsHonouredBeforeTheRetry()
+            throws Exception {
+        server.enqueue(jsonError(429, TestData.errorBody("error_429_system_busy.json")).addHeader("Retry-After", "1"));
+        server.enqueue(new MockResponse().setBody(new Buffer().write(new byte[] {9, 9})));
+        long start = System.nanoTime();
+
+        synthesizeRetrying(Request.of("Hi.", AudioFormat.ULAW_8K));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(received.toByteArray()).containsExactly(9, 9);
         assertThat(server.getRequestCount()).isEqualTo(2);
     }
 
     @Test
-    void givenRetryAfterBeyondTheBudget_whenRateLimited_thenFailsAtOnceForFallback() throws Exception {
+    void givenRetryAfterBeyondTheBudget_whenRateLimitedUnderTheRetryPolicy_thenFailsAtOnceForFallback()
+            throws Exception {
         server.enqueue(jsonError(429, TestData.errorBody("error_429_system_busy.json")).addHeader("Retry-After", "30"));
+        server.enqueue(new MockResponse().setBody(new Buffer().write(new byte[] {9, 9})));
 
         ProviderException e = catchThrowableOfType(ProviderException.class,
-                () -> synthesize(Request.of("Hi.", AudioFormat.ULAW_8K)));
+                () -> synthesizeRetrying(Request.of("Hi.", AudioFormat.ULAW_8K)));
 
         assertThat(e.kind()).isEqualTo(Kind.RATE_LIMITED);
         assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
@@ -277,12 +323,14 @@ class ElevenLabsHttpSynthesizerTest {
     }
 
     @Test
-    void givenStreamStallsAfterSomeAudio_whenSynthesizing_thenTimeoutWithoutRetry() throws Exception {
+    void givenStreamStallsAfterSomeAudio_whenSynthesizingUnderTheRetryPolicy_thenTimeoutWithoutRetry()
+            throws Exception {
         byte[] audio = TestData.phonePrompt();
         server.enqueue(new MockResponse().setBody(new Buffer().write(audio)).throttleBody(1000, 3, TimeUnit.SECONDS));
+        server.enqueue(new MockResponse().setBody(new Buffer().write(audio)));
 
         ProviderException e = catchThrowableOfType(ProviderException.class,
-                () -> synthesize(Request.of("Hi.", AudioFormat.PCM16_8K)));
+                () -> synthesizeRetrying(Request.of("Hi.", AudioFormat.PCM16_8K)));
 
         assertThat(e.kind()).isEqualTo(Kind.TIMEOUT);
         assertThat(e.getMessage()).contains("stalled after 1000 bytes");
@@ -291,28 +339,29 @@ class ElevenLabsHttpSynthesizerTest {
     }
 
     @Test
-    void givenServerNeverAnswers_whenSynthesizing_thenTimeoutAfterRetries() throws Exception {
-        synthesizer.close();
-        synthesizer = new ElevenLabsSynthesizer(config().withRetry(2, Duration.ofSeconds(5)));
-        server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+    void givenServerNeverAnswers_whenSynthesizing_thenTimeoutAfterOneRequest() throws Exception {
         server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
 
         ProviderException e = catchThrowableOfType(ProviderException.class,
                 () -> synthesize(Request.of("Hi.", AudioFormat.ULAW_8K)));
 
         assertThat(e.kind()).isEqualTo(Kind.TIMEOUT);
+        assertThat(e.retryable()).isTrue();
+        assertThat(server.getRequestCount()).isEqualTo(1);
         assertThat(e.getMessage()).contains("no answer within 500 ms");
         assertThat(received.size()).isZero();
     }
 
     @Test
-    void givenConnectionDropsMidBody_whenSynthesizing_thenTruncatedStreamError() throws Exception {
+    void givenConnectionDropsMidBody_whenSynthesizingUnderTheRetryPolicy_thenTruncatedStreamErrorNotRetried()
+            throws Exception {
         byte[] audio = TestData.phonePrompt();
         server.enqueue(new MockResponse().setBody(new Buffer().write(audio))
                 .setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY));
+        server.enqueue(new MockResponse().setBody(new Buffer().write(audio)));
 
         ProviderException e = catchThrowableOfType(ProviderException.class,
-                () -> synthesize(Request.of("Hi.", AudioFormat.PCM16_8K)));
+                () -> synthesizeRetrying(Request.of("Hi.", AudioFormat.PCM16_8K)));
 
         assertThat(e.kind()).isEqualTo(Kind.MALFORMED_RESPONSE);
         assertThat(e.getMessage()).contains("audio stream ended early");
@@ -322,8 +371,6 @@ class ElevenLabsHttpSynthesizerTest {
 
     @Test
     void givenEmptyBody_whenSynthesizing_thenMalformedResponse() throws Exception {
-        synthesizer.close();
-        synthesizer = new ElevenLabsSynthesizer(config().withRetry(1, Duration.ZERO));
         server.enqueue(new MockResponse().setBody(""));
 
         assertThatThrownBy(() -> synthesize(Request.of("Hi.", AudioFormat.ULAW_8K)))
@@ -366,9 +413,7 @@ class ElevenLabsHttpSynthesizerTest {
     }
 
     @Test
-    void givenWaitingToRetry_whenCancelled_thenCancelledWithoutAnotherTry() throws Exception {
-        synthesizer.close();
-        synthesizer = new ElevenLabsSynthesizer(config().withRetry(3, Duration.ofSeconds(30)));
+    void givenTheRetryPolicyWaitingToRetry_whenCancelled_thenCancelledWithoutAnotherTry() throws Exception {
         server.enqueue(new MockResponse().setResponseCode(503).setHeader("Retry-After", "20"));
         CancelSignal cancel = new CancelSignal();
         Thread.ofVirtual().start(() -> {
@@ -377,7 +422,8 @@ class ElevenLabsHttpSynthesizerTest {
             cancel.cancel("barge-in");
         });
 
-        assertThatThrownBy(() -> synthesizer.synthesize(Request.of("Hi.", AudioFormat.ULAW_8K), this::record, cancel))
+        assertThatThrownBy(() -> synthesizeRetrying(Request.of("Hi.", AudioFormat.ULAW_8K), cancel,
+                new RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMillis(5))))
                 .isInstanceOf(CancelledException.class).hasMessage("barge-in");
         assertThat(server.getRequestCount()).isEqualTo(1);
     }
@@ -411,7 +457,7 @@ class ElevenLabsHttpSynthesizerTest {
             }
             server.enqueue(jsonError(429, TestData.errorBody("error_429_system_busy.json")));
             server.enqueue(new MockResponse().setBody(new Buffer().write(new byte[] {1, 1})));
-            synthesize(Request.of("Hi.", AudioFormat.ULAW_8K));
+            synthesizeRetrying(Request.of("Hi.", AudioFormat.ULAW_8K));
 
             List<ILoggingEvent> warnings = logs.list.stream()
                     .filter(event -> event.getLoggerName().equals(ElevenLabsSynthesizer.class.getName()))

@@ -14,6 +14,7 @@ import dev.hotline.core.CancelSignal;
 import dev.hotline.core.CancelledException;
 import dev.hotline.core.ProviderException;
 import dev.hotline.core.ProviderException.Kind;
+import dev.hotline.core.RetryPolicy;
 import dev.hotline.core.StreamingSynthesizer.SpeechStream;
 import dev.hotline.core.Synthesizer.Request;
 import dev.hotline.core.Synthesizer.Usage;
@@ -64,8 +65,7 @@ class ElevenLabsWebSocketSynthesizerTest {
         return ElevenLabsConfig.of(API_KEY, "JBFqnCBsd6RMkjVDRZzb")
                 .withBaseUrl(server.url("/").toString())
                 .withVoiceSettings(new VoiceSettings(0.5, 0.8, null, null, 1.0))
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(3))
-                .withRetry(3, Duration.ofSeconds(3));
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(3));
     }
 
     private FakeStreamInputServer serve(FakeStreamInputServer.Behaviour behaviour) throws IOException {
@@ -250,18 +250,34 @@ class ElevenLabsWebSocketSynthesizerTest {
     }
 
     @Test
-    void givenBusyAtHandshakeOnce_whenOpening_thenRetriesAndStreams() throws Exception {
+    void givenBusyAtHandshakeOnce_whenOpeningUnderTheRetryPolicy_thenRetriedAndStreams() throws Exception {
         server.enqueue(new MockResponse().setResponseCode(429).setHeader("Content-Type", "application/json")
                 .setBody(TestData.errorBody("error_429_too_many_concurrent_requests.json")));
         serve(FakeStreamInputServer.Behaviour.NORMAL);
+        CancelSignal cancel = new CancelSignal();
+        RetryPolicy policy = new RetryPolicy(2, Duration.ofSeconds(3), Duration.ofMillis(5));
 
-        try (SpeechStream stream = synthesizer.open(AudioFormat.ULAW_8K, this::record, new CancelSignal())) {
+        try (SpeechStream stream = policy.call(cancel, () -> synthesizer.open(AudioFormat.ULAW_8K, this::record,
+                cancel))) {
             stream.append("Hi. ");
             stream.finish();
         }
 
         assertThat(server.getRequestCount()).isEqualTo(2);
         assertThat(received.toByteArray()).isEqualTo(audio);
+    }
+
+    @Test
+    void givenBusyAtHandshake_whenTheSynthesizerAloneOpens_thenOneRequestAndRateLimited() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(429).setHeader("Content-Type", "application/json")
+                .setBody(TestData.errorBody("error_429_too_many_concurrent_requests.json")));
+        serve(FakeStreamInputServer.Behaviour.NORMAL);
+
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> synthesizer.open(AudioFormat.ULAW_8K, this::record, new CancelSignal()));
+
+        assertThat(e.kind()).isEqualTo(Kind.RATE_LIMITED);
+        assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
     @Test

@@ -65,8 +65,7 @@ final class LoopbackElevenLabs implements AutoCloseable {
         return ElevenLabsConfig.of("sk_contract_test_key", "JBFqnCBsd6RMkjVDRZzb")
                 .withBaseUrl(server.url("/").toString())
                 .withMode(mode)
-                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(60))
-                .withRetry(1, Duration.ZERO);
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(60));
     }
 
     @Override

@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Speaks with FreeTTS's {@code kevin16} diphone voice, in the JVM, with no key and no network: the
@@ -30,6 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Threading.</b> A FreeTTS {@link Voice} is not thread-safe, so each request borrows a voice of its
  * own from a pool and returns it when done: at most {@code poolSize} requests synthesize at once, the
  * others wait for a free voice (FreeTTS renders about 20 times faster than real time, so the wait is short).
+ * FreeTTS writes its audio on threads of its own; the blocks are queued and handed to the sink on the
+ * calling thread, as the port requires, each as soon as it is rendered.
+ *
+ * <p>Text with nothing speakable in it (only punctuation) yields no chunk and no error.
  *
  * <p><b>Failures.</b> {@link CancelledException} when the signal fires: checked before each chunk is
  * delivered, and no chunk is delivered after it. A failure inside FreeTTS is a
@@ -41,6 +48,11 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
     /** The voice used: CMU's "kal" diphone voice at 16 kHz, bundled in the FreeTTS jar. */
     public static final String VOICE = "kevin16";
     private static final String PROVIDER = "freetts";
+
+    /** How often a request waiting for a free voice checks whether the synthesizer was closed. */
+    private static final long CLOSED_CHECK_MILLIS = 200;
+    /** Marks the end of a request's audio in its queue (compared by identity). */
+    private static final byte[] END = new byte[0];
 
     private final int poolSize;
     private final BlockingQueue<Voice> idle;
@@ -77,26 +89,68 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
         }
         cancel.throwIfCancelled();
         Voice voice = borrow();
-        CapturingPlayer player = new CapturingPlayer(request.format(), sink, cancel);
-        try {
-            voice.setAudioPlayer(player);
-            voice.speak(request.text());
-            player.finish();
-        } catch (RuntimeException e) {
-            if (!cancel.isCancelled()) {
-                throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
-                        "speaking failed: " + e, 0, null, e);
+        BlockingQueue<byte[]> produced = new LinkedBlockingQueue<>();
+        CapturingPlayer player = new CapturingPlayer(request.format(), produced::add, cancel);
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Thread speaker = Thread.ofVirtual().name("freetts-speaker").unstarted(() -> {
+            try {
+                voice.setAudioPlayer(player);
+                voice.speak(request.text());
+                player.finish();
+            } catch (RuntimeException e) {
+                failure.set(e);
+            } finally {
+                produced.add(END);
+            }
+        });
+        try (CancelSignal.Registration wake = cancel.onCancel(() -> produced.add(END))) {
+            speaker.start();
+            for (byte[] chunk = take(produced); chunk != END; chunk = take(produced)) {
+                cancel.throwIfCancelled();
+                sink.onAudio(chunk);
             }
         } finally {
+            awaitQuietly(speaker);
             voice.setAudioPlayer(null);
             giveBack(voice);
         }
         cancel.throwIfCancelled();
-        if (player.delivered == 0) {
-            throw new ProviderException(PROVIDER, ProviderException.Kind.MALFORMED_RESPONSE,
-                    "FreeTTS produced no audio for a text of " + request.text().length() + " characters");
+        if (failure.get() != null) {
+            throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
+                    "speaking failed: " + failure.get(), 0, null, failure.get());
+        }
+        if (player.problem != null) {
+            throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE, player.problem);
         }
         return new Usage(request.text().length(), false);
+    }
+
+    private static byte[] take(BlockingQueue<byte[]> queue) throws ProviderException {
+        try {
+            return queue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
+                    "interrupted while waiting for audio", 0, null, e);
+        }
+    }
+
+    /**
+     * Waits for FreeTTS to let go of the voice before it goes back to the pool. After a cancel this is
+     * short: the player refuses every further write, which stops FreeTTS at its next audio block.
+     */
+    private static void awaitQuietly(Thread speaker) {
+        boolean interrupted = false;
+        while (speaker.isAlive()) {
+            try {
+                speaker.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -132,7 +186,15 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
         }
         allocated.decrementAndGet();
         try {
-            return idle.take();
+            while (true) {
+                Voice free = idle.poll(CLOSED_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                if (free != null) {
+                    return free;
+                }
+                if (closed) {
+                    throw new IllegalStateException("synthesizer is closed");
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
@@ -165,8 +227,9 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
     }
 
     /**
-     * Receives FreeTTS's rendered audio block by block and passes each on, converted, to the sink. Once the
-     * request is cancelled it drops everything and answers {@code false}, which tells FreeTTS to stop.
+     * Receives FreeTTS's rendered audio block by block, on FreeTTS's output thread, and passes each on,
+     * converted, to the request's queue. Once the request is cancelled it drops everything and answers
+     * {@code false}, which tells FreeTTS to stop.
      */
     private static final class CapturingPlayer implements AudioPlayer {
 
@@ -177,7 +240,8 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
         private FormatConverter converter;
         /** A byte of a sample split across two writes, or -1. */
         private int pendingByte = -1;
-        private long delivered;
+        /** Why the audio could not be taken, or {@code null}; read after FreeTTS finished. */
+        private volatile String problem;
 
         CapturingPlayer(AudioFormat target, AudioSink sink, CancelSignal cancel) {
             this.target = target;
@@ -188,10 +252,18 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
         @Override
         public void setAudioFormat(javax.sound.sampled.AudioFormat format) {
             if (format.getSampleSizeInBits() != 16 || format.getChannels() != 1) {
-                throw new IllegalStateException("FreeTTS produced unexpected audio: " + format);
+                // Not thrown: this runs on FreeTTS's output thread, where an exception would leave speak()
+                // waiting forever. write() refuses the audio instead, which ends the utterance.
+                problem = "FreeTTS produced audio this player cannot convert: " + format;
+                return;
             }
             if (converter == null || source.getSampleRate() != format.getSampleRate()) {
-                converter = new FormatConverter(Math.round(format.getSampleRate()), target);
+                try {
+                    converter = new FormatConverter(Math.round(format.getSampleRate()), target);
+                } catch (IllegalArgumentException e) {
+                    problem = "cannot convert FreeTTS's " + format + ": " + e.getMessage();
+                    return;
+                }
             }
             source = format;
         }
@@ -208,11 +280,12 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
 
         @Override
         public boolean write(byte[] data, int offset, int size) {
-            if (cancel.isCancelled()) {
+            if (cancel.isCancelled() || problem != null) {
                 return false;
             }
             if (converter == null) {
-                throw new IllegalStateException("FreeTTS wrote audio before setting its format");
+                problem = "FreeTTS wrote audio before setting its format";
+                return false;
             }
             int available = size + (pendingByte >= 0 ? 1 : 0);
             short[] samples = new short[available / 2];
@@ -235,13 +308,9 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
             }
             byte[] chunk = converter.convert(samples, samples.length);
             if (chunk.length > 0) {
-                if (cancel.isCancelled()) {
-                    return false;
-                }
                 sink.onAudio(chunk);
-                delivered += chunk.length;
             }
-            return true;
+            return !cancel.isCancelled();
         }
 
         /** Delivers the converter's held-back tail, unless cancelled. */
@@ -252,7 +321,6 @@ public final class FreeTtsSynthesizer implements Synthesizer, AutoCloseable {
             byte[] tail = converter.finish();
             if (tail.length > 0) {
                 sink.onAudio(tail);
-                delivered += tail.length;
             }
         }
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -74,7 +75,7 @@ public final class SileroVad implements VoiceActivityDetector {
 
     @Override
     public void reset() {
-        java.util.Arrays.fill(input, 0f);
+        Arrays.fill(input, 0f);
         filled = 0;
         state = new float[2][1][STATE_SIZE];
         probability = 0f;

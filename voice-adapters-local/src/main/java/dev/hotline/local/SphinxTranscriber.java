@@ -11,23 +11,36 @@ import edu.cmu.sphinx.api.AbstractSpeechRecognizer;
 import edu.cmu.sphinx.api.Configuration;
 import edu.cmu.sphinx.api.Context;
 import edu.cmu.sphinx.api.SpeechResult;
+import edu.cmu.sphinx.frontend.DataProcessor;
+import edu.cmu.sphinx.frontend.FrontEnd;
+import edu.cmu.sphinx.frontend.feature.BatchCMN;
+import edu.cmu.sphinx.frontend.feature.LiveCMN;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
 
 /**
  * Speech-to-text with CMU Sphinx 4 and its US English model from Maven Central ({@code sphinx4-data}): works
  * out of the box, with no download and no network. Accuracy is modest (see {@code docs/providers-local.md}
  * for the measured word error rates); it is the embedded default, not a match for Whisper.
  *
- * <p>The model is trained on 16 kHz speech, so 8 kHz telephone audio is upsampled first (the band above
- * 4 kHz stays empty, which is what costs accuracy on the phone). Decoding uses the full en-us trigram
+ * <p>The model is trained on 16 kHz speech, so 8 kHz telephone audio is upsampled first and its band
+ * mirrored into the empty band above 4 kHz ({@link #upsample}); the missing high band is what costs
+ * accuracy on the phone. Decoding uses the full en-us trigram
  * language model with beams narrowed from sphinx4's defaults ({@link Tuning#FAST}), which keeps decoding
  * well under real time; see {@code docs/benchmarks.md} for the measurements behind the choice.
+ *
+ * <p>{@link Transcriber.Hints} are not used: the language model is fixed. Each utterance is normalised by its own
+ * cepstral mean (sphinx4's batch CMN instead of its live one) and the front end is reset before it, so one
+ * caller's audio never changes how the next is heard.
  *
  * <p><b>Lifecycle.</b> One instance serves every call; construction loads the models (about a second and
  * 100-200 MB of heap) and {@link #close} releases them.
@@ -45,6 +58,13 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
     private static final String PROVIDER = "sphinx4";
     private static final String MODEL_ROOT = "resource:/edu/cmu/sphinx/models/en-us/";
     private static final int MODEL_RATE = 16_000;
+    /** Prefix of sphinx4's loggers: the name of its default.config.xml. */
+    private static final String SPHINX_LOGGERS = "default.config";
+    /**
+     * Gain of the mirrored 0-4 kHz band added above 4 kHz to upsampled telephone audio. Phone-set WER with
+     * gains 0, 0.3, 0.6 and 1.0: 71.9, 59.3, 57.0 and 61.5 % (docs/benchmarks.md).
+     */
+    private static final double FOLD_GAIN = 0.6;
 
     /**
      * Search settings. sphinx4's defaults ({@link #DEFAULT}) explore so many paths that decoding runs at
@@ -84,6 +104,8 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
     private final Tuning tuning;
     private final Recognizer recognizer;
     private final ReentrantLock lock = new ReentrantLock(true);
+    /** Held so the levels set on them stick: java.util.logging keeps loggers only weakly. */
+    private final List<Logger> quietLoggers;
     private boolean closed;
 
     /** Loads the en-us model with {@link Tuning#FAST}. */
@@ -114,6 +136,7 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
             context.setLocalProperty("lexTreeLinguist->languageWeight", tuning.languageWeight());
             this.recognizer = new Recognizer(context);
             recognizer.allocate();
+            this.quietLoggers = quietSphinxLogging();
         } catch (IOException | RuntimeException e) {
             throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
                     "could not load the en-us model from sphinx4-data: " + e, 0, null, e);
@@ -134,12 +157,7 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("transcriber is closed");
             }
-            recognizer.decode(new CancellableStream(pcm, cancel), pieces);
-        } catch (RuntimeException e) {
-            if (!cancel.isCancelled()) {
-                throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
-                        "decoding failed: " + e, 0, null, e);
-            }
+            decode(pcm, cancel, pieces);
         } finally {
             lock.unlock();
         }
@@ -147,6 +165,17 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
         double seconds = utterance.duration().toNanos() / 1e9;
         return new Transcript(String.join(" ", pieces).strip(), "en", Double.NaN, Double.NaN,
                 new Transcript.Usage(seconds, 0, 0));
+    }
+
+    private void decode(byte[] pcm, CancelSignal cancel, List<String> pieces) throws ProviderException {
+        try {
+            recognizer.decode(new CancellableStream(pcm, cancel), pieces);
+        } catch (RuntimeException e) {
+            if (!cancel.isCancelled()) {
+                throw new ProviderException(PROVIDER, ProviderException.Kind.UNAVAILABLE,
+                        "decoding failed: " + e, 0, null, e);
+            }
+        }
     }
 
     @Override
@@ -168,15 +197,71 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
         }
     }
 
+    /**
+     * Upsamples telephone audio to the model's rate and folds the 0-4 kHz band into the empty 4-8 kHz band
+     * at {@link #FOLD_GAIN}: multiplying by (-1)^n mirrors the spectrum around 4 kHz. The wideband model
+     * expects energy up there; measured on the shared phone set, folding lowers the word error rate (see
+     * docs/benchmarks.md).
+     */
+    /**
+     * sphinx4 logs through java.util.logging, under loggers named after its configuration file, at INFO:
+     * every model unit while loading and timing and memory statistics after every utterance. Its level
+     * comes from its configuration and cannot be changed before the models load without re-configuring
+     * them, so the loggers are turned down to WARNING once loaded; the loading lines appear once.
+     */
+    private static List<Logger> quietSphinxLogging() {
+        List<Logger> loggers = new ArrayList<>();
+        for (String name : Collections.list(LogManager.getLogManager().getLoggerNames())) {
+            if (name.startsWith(SPHINX_LOGGERS)) {
+                Logger logger = Logger.getLogger(name);
+                logger.setLevel(Level.WARNING);
+                loggers.add(logger);
+            }
+        }
+        return List.copyOf(loggers);
+    }
+
     private static byte[] upsample(byte[] pcm, int rate) {
-        return Pcm16.toBytes(Resampler.resample(Pcm16.toShorts(pcm), rate, MODEL_RATE));
+        short[] wide = Resampler.resample(Pcm16.toShorts(pcm), rate, MODEL_RATE);
+        for (int n = 0; n < wide.length; n++) {
+            double folded = (n % 2 == 0 ? wide[n] : -wide[n]) * FOLD_GAIN;
+            wide[n] = Pcm16.clampToShort(wide[n] + folded);
+        }
+        return Pcm16.toBytes(wide);
     }
 
     /** The sphinx4 recognizer, kept allocated between utterances; its decode loop reads one stream. */
     private static final class Recognizer extends AbstractSpeechRecognizer {
 
+        private final FrontEnd frontEnd;
+
         Recognizer(Context context) throws IOException {
             super(context);
+            this.frontEnd = context.getInstance(FrontEnd.class);
+            useBatchCepstralMean(context);
+        }
+
+        /**
+         * Replaces the front end's live cepstral mean normalisation, whose running mean carries over from one
+         * utterance to the next (another caller's), with the per-utterance one: each utterance is normalised
+         * by its own mean, which is what a batch transcriber wants and makes results independent of what
+         * was decoded before.
+         */
+        private void useBatchCepstralMean(Context context) {
+            List<DataProcessor> pipeline = frontEnd.getElements();
+            int live = -1;
+            for (int i = 0; i < pipeline.size(); i++) {
+                if (pipeline.get(i) instanceof LiveCMN) {
+                    live = i;
+                }
+            }
+            if (live <= 0 || live == pipeline.size() - 1) {
+                throw new IllegalStateException("sphinx4's front end has no live CMN stage to replace: " + pipeline);
+            }
+            BatchCMN batch = context.getInstance(BatchCMN.class);
+            batch.setPredecessor(pipeline.get(live - 1));
+            pipeline.get(live + 1).setPredecessor(batch);
+            pipeline.set(live, batch);
         }
 
         void allocate() {
@@ -189,6 +274,8 @@ public final class SphinxTranscriber implements Transcriber, AutoCloseable {
 
         /** Decodes every speech segment the stream holds, adding each hypothesis to {@code pieces}. */
         void decode(InputStream audio, List<String> pieces) {
+            // Also resets the levels the front end's speech detector tracks.
+            frontEnd.initialize();
             context.setSpeechSource(audio);
             SpeechResult result;
             while ((result = getResult()) != null) {

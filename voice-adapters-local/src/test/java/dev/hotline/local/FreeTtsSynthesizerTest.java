@@ -149,6 +149,15 @@ class FreeTtsSynthesizerTest {
                 new CancelSignal())).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
+    @Test
+    void givenOnlyPunctuation_whenSpoken_thenNoChunkAndNoError() throws Exception {
+        List<byte[]> chunks = new ArrayList<>();
+        Synthesizer.Usage usage = tts.synthesize(Synthesizer.Request.of("...", AudioFormat.ULAW_8K), chunks::add,
+                new CancelSignal());
+        assertThat(chunks).isEmpty();
+        assertThat(usage.characters()).isEqualTo(3);
+    }
+
     private static byte[] concat(List<byte[]> chunks) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         chunks.forEach(out::writeBytes);

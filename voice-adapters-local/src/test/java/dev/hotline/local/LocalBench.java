@@ -17,9 +17,10 @@ import java.util.Locale;
  * hand, one mode per JVM, as the docs show.
  *
  * <ul>
- *   <li>{@code wer [default|fast|A,R,W,RW,LW]}: sphinx4 word error rate, latency and memory on the shared
- *       phone and LibriVox sets;</li>
+ *   <li>{@code wer [default|fast|A,R,W,RW,LW] [all|librivox|phone|phone-unfolded]}: sphinx4 word error rate, latency and
+ *       memory on the shared phone and LibriVox sets;</li>
  *   <li>{@code vad}: Silero cost per 20 ms of audio, per call;</li>
+ *   <li>{@code vadcompare}: Silero against the energy VAD on the shared speech with noise and tones;</li>
  *   <li>{@code startup}: time and memory to load recognizer, VAD and TTS and answer a first request.</li>
  * </ul>
  */
@@ -31,14 +32,16 @@ public final class LocalBench {
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "";
         switch (mode) {
-            case "wer" -> wer(args.length > 1 ? args[1] : "fast");
+            case "wer" -> wer(args.length > 1 ? args[1] : "fast", args.length > 2 ? args[2] : "all");
             case "vad" -> vad();
+            case "vadcompare" -> vadCompare();
             case "startup" -> startup();
-            default -> throw new IllegalArgumentException("usage: LocalBench wer [default|fast|A,R,W,RW,LW] | vad | startup");
+            default -> throw new IllegalArgumentException("usage: LocalBench wer [default|fast|A,R,W,RW,LW]"
+                    + " [all|librivox|phone|phone-unfolded] | vad | vadcompare | startup");
         }
     }
 
-    private static void wer(String tuningName) throws Exception {
+    private static void wer(String tuningName, String sets) throws Exception {
         SphinxTranscriber.Tuning tuning = switch (tuningName) {
             case "default" -> SphinxTranscriber.Tuning.DEFAULT;
             case "fast" -> SphinxTranscriber.Tuning.FAST;
@@ -52,10 +55,28 @@ public final class LocalBench {
         long t0 = System.nanoTime();
         try (SphinxTranscriber sphinx = new SphinxTranscriber(tuning)) {
             System.out.printf(Locale.ROOT, "load %.0f ms, tuning %s%n", (System.nanoTime() - t0) / 1e6, tuning);
-            runSet("librivox", SpeechSets.librivox(speech), sphinx);
-            runSet("phone", SpeechSets.phone(speech), sphinx);
+            if (sets.equals("all") || sets.equals("librivox")) {
+                runSet("librivox", SpeechSets.librivox(speech), sphinx);
+            }
+            if (sets.equals("all") || sets.equals("phone")) {
+                runSet("phone", SpeechSets.phone(speech), sphinx);
+            }
+            if (sets.equals("phone-unfolded")) {
+                runSet("phone-unfolded", unfolded(SpeechSets.phone(speech)), sphinx);
+            }
         }
         System.out.printf(Locale.ROOT, "max RSS %s%n", rss("VmHWM"));
+    }
+
+    /**
+     * The phone set upsampled to 16 kHz with the plain resampler: the transcriber then takes it as wideband
+     * audio and skips its band fold, which shows what the fold is worth.
+     */
+    private static List<SpeechSets.Sample> unfolded(List<SpeechSets.Sample> phone) {
+        return phone.stream().map(s -> new SpeechSets.Sample(s.name(), new Utterance(AudioFormat.PCM16_16K,
+                dev.hotline.audio.Pcm16.toBytes(dev.hotline.audio.Resampler.resample(
+                        dev.hotline.audio.Pcm16.toShorts(s.utterance().pcm()), 8_000, 16_000))), s.reference()))
+                .toList();
     }
 
     static WordErrorRate.Count runSet(String name, List<SpeechSets.Sample> samples, Transcriber transcriber)
@@ -92,52 +113,108 @@ public final class LocalBench {
     }
 
     private static void vad() throws Exception {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         try (SileroVad.Factory factory = SileroVad.factory()) {
+            short[] speech = SileroVadTest.librivox().getFirst().samples();
             for (int rate : new int[] {8_000, 16_000}) {
-                short[] audio = TestAudio.whiteNoise(rate, 60, 1_000, 3);
-                short[] speech = SileroVadTest.librivox().getFirst().samples();
-                short[] input = rate == 16_000 ? TestAudio.mix(audio, speech) : TestAudio.mix(audio,
-                        TestAudio.halfRate(speech));
+                short[] noise = TestAudio.whiteNoise(rate, 60, 1_000, 3);
+                short[] input = TestAudio.mix(noise, rate == 16_000 ? speech : TestAudio.halfRate(speech));
                 int frame = rate / 50;
+                int frames = input.length / frame;
                 for (int round = 0; round < 3; round++) {
                     SileroVad vad = factory.create(rate);
+                    long cpu = threads.getCurrentThreadCpuTime();
                     long start = System.nanoTime();
                     for (int at = 0; at + frame <= input.length; at += frame) {
                         vad.speechProbability(input, at, frame);
                     }
                     double ms = (System.nanoTime() - start) / 1e6;
-                    int frames = input.length / frame;
-                    System.out.printf(Locale.ROOT, "silero %d Hz round %d: %.1f ms for %d s of audio = %.3f ms per 20 ms"
-                            + " frame (%.4f of one core)%n", rate, round, ms, input.length / rate, ms / frames,
-                            ms / frames / 20);
+                    double cpuMs = (threads.getCurrentThreadCpuTime() - cpu) / 1e6;
+                    System.out.printf(Locale.ROOT, "silero %d Hz round %d: 60 s of audio in %.0f ms wall, %.0f ms cpu"
+                            + " = %.3f ms cpu per 20 ms frame (%.2f %% of one core per call)%n", rate, round, ms, cpuMs,
+                            cpuMs / frames, 100 * cpuMs / frames / 20);
                 }
+            }
+            batching(threads);
+        }
+    }
+
+    /** One session run for 8 calls' windows at once against 8 runs of one window: does batching pay? */
+    private static void batching(java.lang.management.ThreadMXBean threads) throws Exception {
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        byte[] model;
+        try (var in = SileroVad.class.getResourceAsStream(SileroVad.MODEL_RESOURCE)) {
+            model = in.readAllBytes();
+        }
+        try (var options = new ai.onnxruntime.OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            try (var session = env.createSession(model, options)) {
+                for (int batch : new int[] {1, 8, 32}) {
+                    float[] input = new float[batch * 288];
+                    java.util.Random random = new java.util.Random(1);
+                    for (int i = 0; i < input.length; i++) {
+                        input[i] = (float) random.nextGaussian() * 0.05f;
+                    }
+                    int rounds = 2_000 / batch;
+                    long cpu = 0;
+                    for (int warm = 0; warm < 2; warm++) {
+                        long begin = threads.getCurrentThreadCpuTime();
+                        for (int r = 0; r < rounds; r++) {
+                            try (var audio = ai.onnxruntime.OnnxTensor.createTensor(env,
+                                    java.nio.FloatBuffer.wrap(input), new long[] {batch, 288});
+                                    var state = ai.onnxruntime.OnnxTensor.createTensor(env, new float[2][batch][128]);
+                                    var sr = ai.onnxruntime.OnnxTensor.createTensor(env, new long[] {8_000});
+                                    var result = session.run(java.util.Map.of("input", audio, "state", state, "sr", sr))) {
+                                result.get(0);
+                            }
+                        }
+                        cpu = threads.getCurrentThreadCpuTime() - begin;
+                    }
+                    System.out.printf(Locale.ROOT, "batch %2d (8 kHz windows): %.3f ms cpu per window%n", batch,
+                            cpu / 1e6 / rounds / batch);
+                }
+            }
+        }
+    }
+
+    private static void vadCompare() throws Exception {
+        try (SileroVad.Factory factory = SileroVad.factory()) {
+            VadComparisonTest.Totals totals = VadComparisonTest.compare(factory, speechDir());
+            System.out.printf(Locale.ROOT, "%d recordings, each between silence, white noise, a tone and a chord%n",
+                    totals.recordings());
+            for (var entry : java.util.Map.of("silero", totals.silero(), "energy", totals.energy()).entrySet()) {
+                VadScene.Score s = entry.getValue();
+                System.out.printf(Locale.ROOT, "%-7s speech frames detected %.1f %%, noise taken for speech %.1f %%,"
+                        + " tones %.1f %%, silence %.1f %%%n", entry.getKey(), 100 * s.speechRecall(),
+                        100 * s.noiseFalseRate(), 100 * s.toneFalseRate(), 100 * s.silenceFalseRate());
             }
         }
     }
 
     private static void startup() throws Exception {
         long start = System.nanoTime();
-        try (SphinxTranscriber sphinx = new SphinxTranscriber();
-                SileroVad.Factory vad = SileroVad.factory();
-                FreeTtsSynthesizer tts = new FreeTtsSynthesizer()) {
-            double sphinxMs = (System.nanoTime() - start) / 1e6;
-            vad.create(8_000).speechProbability(new short[256], 0, 256);
-            double vadMs = (System.nanoTime() - start) / 1e6 - sphinxMs;
-            tts.warmUp();
-            double ttsMs = (System.nanoTime() - start) / 1e6 - sphinxMs - vadMs;
-            System.out.printf(Locale.ROOT, "ready in %.0f ms (sphinx4 %.0f, silero %.0f, freetts %.0f); RSS %s%n",
-                    (System.nanoTime() - start) / 1e6, sphinxMs, vadMs, ttsMs, rss("VmRSS"));
+        try (LocalProviders local = LocalProviders.start(LocalProviders.Settings.defaults())) {
+            double ready = (System.nanoTime() - start) / 1e6;
+            System.out.printf(Locale.ROOT, "LocalProviders.start returned in %.0f ms (TTS warmed up, VAD loaded);"
+                    + " process cpu %.0f ms; RSS %s%n", ready, processCpuMillis(), rss("VmRSS"));
+            ((DeferredTranscriber) local.transcriber()).await();
+            double loaded = (System.nanoTime() - start) / 1e6;
+            System.out.printf(Locale.ROOT, "sphinx4 loaded %.0f ms after start; process cpu %.0f ms; RSS %s%n", loaded,
+                    processCpuMillis(), rss("VmRSS"));
             long first = System.nanoTime();
             java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
-            tts.synthesize(Synthesizer.Request.of("Hey! Thanks for calling my hotline.", AudioFormat.PCM16_16K),
+            local.synthesizer().synthesize(Synthesizer.Request.of("When is the next concert?", AudioFormat.ULAW_8K),
                     reply::writeBytes, new CancelSignal());
             double ttsCall = (System.nanoTime() - first) / 1e6;
             first = System.nanoTime();
-            Transcript heard = sphinx.transcribe(new Utterance(AudioFormat.PCM16_16K, reply.toByteArray()),
-                    Transcriber.Hints.NONE, new CancelSignal());
+            Transcript heard = local.transcriber().transcribe(new Utterance(AudioFormat.PCM16_8K,
+                    dev.hotline.audio.G711.ulawToPcm16le(reply.toByteArray())), Transcriber.Hints.NONE,
+                    new CancelSignal());
             double sttCall = (System.nanoTime() - first) / 1e6;
-            System.out.printf(Locale.ROOT, "first TTS %.0f ms, first STT %.0f ms (heard \"%s\"); RSS %s, max RSS %s%n",
-                    ttsCall, sttCall, heard.text(), rss("VmRSS"), rss("VmHWM"));
+            System.out.printf(Locale.ROOT, "first TTS %.0f ms (%.2f s of audio), first STT %.0f ms (heard \"%s\");"
+                    + " RSS %s, max RSS %s%n", ttsCall, reply.size() / 8000.0, sttCall, heard.text(), rss("VmRSS"),
+                    rss("VmHWM"));
         }
     }
 
@@ -149,6 +226,12 @@ public final class LocalBench {
                     + "; pass -Dhotline.shared.dir=/path/to/shared");
         }
         return dir;
+    }
+
+    /** CPU time the whole JVM used so far (every thread, JIT and GC included). */
+    private static double processCpuMillis() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e6;
     }
 
     static String rss(String field) throws IOException {

@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Settings of the OpenAI adapters: where to send requests, with which key and models, and how long and how
- * often to try. Works for OpenAI itself and for any server that speaks its API (Ollama, llama.cpp server,
- * vLLM, Groq) through {@link #baseUrl()}.
+ * Settings of the OpenAI adapters: where to send requests, with which key and models, and how long one
+ * attempt may take. How often to try is not here: the adapters never retry; the engine's
+ * {@link dev.hotline.core.RetryPolicy} does. Works for OpenAI itself and for any server that speaks its API
+ * (Ollama, llama.cpp server, vLLM, Groq) through {@link #baseUrl()}.
  *
  * <p>Instances are immutable and validated at construction: an invalid combination throws
  * {@link InvalidConfigException} listing every problem, not just the first. {@link #toString()} never shows
@@ -29,12 +30,6 @@ import java.util.Objects;
  * @param connectTimeout the longest wait for a TCP/TLS connection
  * @param readTimeout the longest wait for any next byte of a response (a stalled stream fails after this)
  * @param callTimeout the longest one attempt may take, from sending to the last byte
- * @param maxRetries retries after the first attempt, for retryable failures only; 0 disables retrying
- * @param retryBudget the longest all attempts and waits of one call may take together: no retry starts (or
- *     waits) past it
- * @param initialBackoff the wait before the first retry when the server asked for none; doubled each retry,
- *     with jitter
- * @param maxBackoff the longest computed wait between attempts
  */
 public record OpenAiConfig(
         String baseUrl,
@@ -46,11 +41,7 @@ public record OpenAiConfig(
         double transcribeTemperature,
         Duration connectTimeout,
         Duration readTimeout,
-        Duration callTimeout,
-        int maxRetries,
-        Duration retryBudget,
-        Duration initialBackoff,
-        Duration maxBackoff) {
+        Duration callTimeout) {
 
     /** OpenAI's own API root. */
     public static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
@@ -79,30 +70,16 @@ public record OpenAiConfig(
     public static final String ENV_READ_TIMEOUT_MS = "OPENAI_READ_TIMEOUT_MS";
     /** Environment variable: {@link #callTimeout()}, in milliseconds. */
     public static final String ENV_CALL_TIMEOUT_MS = "OPENAI_CALL_TIMEOUT_MS";
-    /** Environment variable: {@link #maxRetries()}. */
-    public static final String ENV_MAX_RETRIES = "OPENAI_MAX_RETRIES";
-    /** Environment variable: {@link #retryBudget()}, in milliseconds. */
-    public static final String ENV_RETRY_BUDGET_MS = "OPENAI_RETRY_BUDGET_MS";
 
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
-    /** The OpenAI SDKs retry twice by default (openai-python {@code DEFAULT_MAX_RETRIES}). */
-    private static final int DEFAULT_MAX_RETRIES = 2;
-    /** A caller on the phone waits for this at most before we give up and apologise. */
-    private static final Duration DEFAULT_RETRY_BUDGET = Duration.ofSeconds(10);
-    /** openai-python {@code INITIAL_RETRY_DELAY} = 0.5 s. */
-    private static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(500);
-    /** openai-python {@code MAX_RETRY_DELAY} = 8 s. */
-    private static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(8);
-    private static final int MAX_RETRIES_LIMIT = 10;
 
     public OpenAiConfig {
         baseUrl = baseUrl == null ? null : stripTrailingSlash(baseUrl.strip());
         apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
         List<String> problems = problems(baseUrl, apiKey, chatModel, transcribeModel, maxTokens, temperature,
-                transcribeTemperature, connectTimeout, readTimeout, callTimeout, maxRetries, retryBudget,
-                initialBackoff, maxBackoff);
+                transcribeTemperature, connectTimeout, readTimeout, callTimeout);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -125,8 +102,7 @@ public record OpenAiConfig(
      */
     public static OpenAiConfig forServer(String baseUrl, String apiKey) {
         return new OpenAiConfig(baseUrl, apiKey, DEFAULT_CHAT_MODEL, DEFAULT_TRANSCRIBE_MODEL, 0, null, 0.0,
-                DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RETRIES,
-                DEFAULT_RETRY_BUDGET, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF);
+                DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_CALL_TIMEOUT);
     }
 
     /**
@@ -162,8 +138,6 @@ public record OpenAiConfig(
         Duration connectTimeout = reader.millis(ENV_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT);
         Duration readTimeout = reader.millis(ENV_READ_TIMEOUT_MS, DEFAULT_READ_TIMEOUT);
         Duration callTimeout = reader.millis(ENV_CALL_TIMEOUT_MS, DEFAULT_CALL_TIMEOUT);
-        Integer maxRetries = reader.integer(ENV_MAX_RETRIES, DEFAULT_MAX_RETRIES);
-        Duration retryBudget = reader.millis(ENV_RETRY_BUDGET_MS, DEFAULT_RETRY_BUDGET);
 
         List<String> problems = new ArrayList<>(reader.problems);
         // Values that failed to parse are already reported; check the rest with stand-ins that pass.
@@ -171,44 +145,31 @@ public record OpenAiConfig(
                 maxTokens == null ? 0 : maxTokens, temperature,
                 transcribeTemperature == null ? 0.0 : transcribeTemperature,
                 orDefault(connectTimeout, DEFAULT_CONNECT_TIMEOUT), orDefault(readTimeout, DEFAULT_READ_TIMEOUT),
-                orDefault(callTimeout, DEFAULT_CALL_TIMEOUT), maxRetries == null ? 0 : maxRetries,
-                orDefault(retryBudget, DEFAULT_RETRY_BUDGET), DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF)
+                orDefault(callTimeout, DEFAULT_CALL_TIMEOUT))
                 .stream().map(OpenAiConfig::withVariableName).toList());
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return new OpenAiConfig(baseUrl, apiKey, chatModel, transcribeModel, maxTokens, temperature,
-                transcribeTemperature, connectTimeout, readTimeout, callTimeout, maxRetries, retryBudget,
-                DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF);
+                transcribeTemperature, connectTimeout, readTimeout, callTimeout);
     }
 
     /** A copy with other models. */
     public OpenAiConfig withModels(String chatModel, String transcribeModel) {
         return new OpenAiConfig(baseUrl, apiKey, chatModel, transcribeModel, maxTokens, temperature,
-                transcribeTemperature, connectTimeout, readTimeout, callTimeout, maxRetries, retryBudget,
-                initialBackoff, maxBackoff);
+                transcribeTemperature, connectTimeout, readTimeout, callTimeout);
     }
 
     /** A copy with other timeouts. */
     public OpenAiConfig withTimeouts(Duration connectTimeout, Duration readTimeout, Duration callTimeout) {
         return new OpenAiConfig(baseUrl, apiKey, chatModel, transcribeModel, maxTokens, temperature,
-                transcribeTemperature, connectTimeout, readTimeout, callTimeout, maxRetries, retryBudget,
-                initialBackoff, maxBackoff);
-    }
-
-    /** A copy with another retry policy. */
-    public OpenAiConfig withRetries(int maxRetries, Duration retryBudget, Duration initialBackoff,
-            Duration maxBackoff) {
-        return new OpenAiConfig(baseUrl, apiKey, chatModel, transcribeModel, maxTokens, temperature,
-                transcribeTemperature, connectTimeout, readTimeout, callTimeout, maxRetries, retryBudget,
-                initialBackoff, maxBackoff);
+                transcribeTemperature, connectTimeout, readTimeout, callTimeout);
     }
 
     /** A copy with other generation settings. */
     public OpenAiConfig withGeneration(int maxTokens, Double temperature, double transcribeTemperature) {
         return new OpenAiConfig(baseUrl, apiKey, chatModel, transcribeModel, maxTokens, temperature,
-                transcribeTemperature, connectTimeout, readTimeout, callTimeout, maxRetries, retryBudget,
-                initialBackoff, maxBackoff);
+                transcribeTemperature, connectTimeout, readTimeout, callTimeout);
     }
 
     /** Whether requests go to OpenAI itself rather than a compatible server. */
@@ -228,14 +189,12 @@ public record OpenAiConfig(
                 + ", chatModel=" + chatModel + ", transcribeModel=" + transcribeModel + ", maxTokens=" + maxTokens
                 + ", temperature=" + temperature + ", transcribeTemperature=" + transcribeTemperature
                 + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout + ", callTimeout="
-                + callTimeout + ", maxRetries=" + maxRetries + ", retryBudget=" + retryBudget
-                + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff + "]";
+                + callTimeout + "]";
     }
 
     private static List<String> problems(String baseUrl, String apiKey, String chatModel, String transcribeModel,
             int maxTokens, Double temperature, double transcribeTemperature, Duration connectTimeout,
-            Duration readTimeout, Duration callTimeout, int maxRetries, Duration retryBudget,
-            Duration initialBackoff, Duration maxBackoff) {
+            Duration readTimeout, Duration callTimeout) {
         List<String> problems = new ArrayList<>();
         String urlProblem = urlProblem(baseUrl);
         if (urlProblem != null) {
@@ -266,12 +225,6 @@ public record OpenAiConfig(
         positive("connectTimeout", connectTimeout, problems);
         positive("readTimeout", readTimeout, problems);
         positive("callTimeout", callTimeout, problems);
-        if (maxRetries < 0 || maxRetries > MAX_RETRIES_LIMIT) {
-            problems.add("maxRetries must be between 0 and " + MAX_RETRIES_LIMIT + ", was " + maxRetries);
-        }
-        positive("retryBudget", retryBudget, problems);
-        positive("initialBackoff", initialBackoff, problems);
-        positive("maxBackoff", maxBackoff, problems);
         return problems;
     }
 
@@ -335,8 +288,7 @@ public record OpenAiConfig(
             {"transcribeModel", ENV_TRANSCRIBE_MODEL}, {"maxTokens", ENV_MAX_TOKENS},
             {"transcribeTemperature", ENV_TRANSCRIBE_TEMPERATURE}, {"temperature", ENV_TEMPERATURE},
             {"connectTimeout", ENV_CONNECT_TIMEOUT_MS}, {"readTimeout", ENV_READ_TIMEOUT_MS},
-            {"callTimeout", ENV_CALL_TIMEOUT_MS}, {"maxRetries", ENV_MAX_RETRIES},
-            {"retryBudget", ENV_RETRY_BUDGET_MS},
+            {"callTimeout", ENV_CALL_TIMEOUT_MS},
         };
         for (String[] name : names) {
             if (problem.startsWith(name[0] + " ")) {

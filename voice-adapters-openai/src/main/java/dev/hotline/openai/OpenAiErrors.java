@@ -273,33 +273,25 @@ final class OpenAiErrors {
     }
 
     /**
-     * A mapped failure that also remembers the server's {@code x-should-retry} verdict, which overrides the
-     * kind's own retryability for this one response.
+     * A mapped failure that also carries the server's {@code x-should-retry} verdict, which overrides the kind's
+     * own retryability for this one response (openai-python {@code _should_retry}), so that
+     * {@link dev.hotline.core.RetryPolicy} follows it.
      */
     static final class RetryableFailure extends ProviderException {
         private static final long serialVersionUID = 1L;
 
-        private final String detail;
         private final Boolean shouldRetry;
 
         RetryableFailure(Kind kind, String message, int httpStatus, Duration retryAfter, Boolean shouldRetry,
                 Throwable cause) {
             super(PROVIDER, kind, message, httpStatus, retryAfter, cause);
-            this.detail = message;
             this.shouldRetry = shouldRetry;
         }
 
-        /** The same failure with {@code note} added to its message, e.g. how often it was tried. */
-        RetryableFailure withNote(String note) {
-            RetryableFailure noted = new RetryableFailure(kind(), detail + "; " + note, httpStatus(),
-                    retryAfter().orElse(null), shouldRetry, getCause());
-            noted.setStackTrace(getStackTrace());
-            return noted;
-        }
-
         /** Whether to send the request again: the server's {@code x-should-retry} if given, else the kind's. */
-        boolean worthRetrying() {
-            return shouldRetry != null ? shouldRetry : retryable();
+        @Override
+        public boolean retryable() {
+            return shouldRetry != null ? shouldRetry : super.retryable();
         }
     }
 }

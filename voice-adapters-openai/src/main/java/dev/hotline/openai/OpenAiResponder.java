@@ -28,8 +28,9 @@ import okhttp3.Response;
  * {@link dev.hotline.core.ProviderException}; a stream that ends before {@code data: [DONE]} is
  * {@code MALFORMED_RESPONSE} (truncated), even if some text was delivered.
  *
- * <p>Failures before the first delta are retried like any other (see {@link OpenAiClient}); after it, they
- * are thrown, since the caller may already be speaking the partial reply.
+ * <p>Does not retry (see {@link OpenAiClient}); wrap calls in {@link dev.hotline.core.RetryPolicy} (the engine
+ * does), with "no delta delivered yet" as its {@code mayRetry}, since after the first delta the caller may
+ * already be speaking the partial reply.
  *
  * <p>Thread-safe and stateless; share one instance.
  */
@@ -67,7 +68,7 @@ public final class OpenAiResponder implements Responder {
                 .build();
         StreamState state = new StreamState(sink, cancel);
         return client.execute("chat", OpenAiConfig.ENV_CHAT_MODEL + ", " + OpenAiConfig.ENV_MAX_TOKENS + " and "
-                + OpenAiConfig.ENV_BASE_URL, http, cancel, () -> !state.delivered, response -> read(response, state));
+                + OpenAiConfig.ENV_BASE_URL, http, cancel, response -> read(response, state));
     }
 
     /** The JSON request body. */
@@ -93,7 +94,6 @@ public final class OpenAiResponder implements Responder {
     }
 
     private Usage read(Response response, StreamState state) throws IOException {
-        state.reset();
         ServerSentEventParser parser = new ServerSentEventParser(state::onEvent, MAX_EVENT_BYTES);
         byte[] buffer = new byte[READ_BUFFER_BYTES];
         try (InputStream in = response.body().byteStream()) {
@@ -114,11 +114,10 @@ public final class OpenAiResponder implements Responder {
         return new Usage(state.promptTokens, state.completionTokens, state.finishReason);
     }
 
-    /** What one call has seen of its stream; attempts share it so that retries stop once text was delivered. */
+    /** What one call has seen of its stream. */
     private final class StreamState {
         private final TextSink sink;
         private final CancelSignal cancel;
-        boolean delivered;
         boolean done;
         long promptTokens;
         long completionTokens;
@@ -127,13 +126,6 @@ public final class OpenAiResponder implements Responder {
         StreamState(TextSink sink, CancelSignal cancel) {
             this.sink = sink;
             this.cancel = cancel;
-        }
-
-        void reset() {
-            done = false;
-            promptTokens = 0;
-            completionTokens = 0;
-            finishReason = null;
         }
 
         void onEvent(String type, String data) throws IOException {
@@ -168,7 +160,6 @@ public final class OpenAiResponder implements Responder {
                     if (cancel.isCancelled()) {
                         throw new CancelledException(cancel.reason());
                     }
-                    delivered = true;
                     sink.onText(content.asText());
                 }
                 JsonNode finish = choice.get("finish_reason");

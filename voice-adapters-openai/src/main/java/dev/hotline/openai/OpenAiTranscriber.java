@@ -36,7 +36,8 @@ import okhttp3.ResponseBody;
  * <p>Empty audio is not sent: it is answered with an empty transcript at no cost.
  *
  * <p>Thread-safe and stateless; share one instance. Failures and cancellation as documented by
- * {@link Transcriber} and {@link OpenAiClient}.
+ * {@link Transcriber} and {@link OpenAiClient}. Does not retry; wrap calls in
+ * {@link dev.hotline.core.RetryPolicy} (the engine does).
  */
 public final class OpenAiTranscriber implements Transcriber {
 
@@ -100,7 +101,7 @@ public final class OpenAiTranscriber implements Transcriber {
                 .post(form.build())
                 .build();
         return client.execute("transcription", OpenAiConfig.ENV_TRANSCRIBE_MODEL + " and "
-                + OpenAiConfig.ENV_BASE_URL, request, cancel, () -> true, this::read);
+                + OpenAiConfig.ENV_BASE_URL, request, cancel, this::read);
     }
 
     /** Whisper models (OpenAI's whisper-1, Groq's whisper-large-v3...) support verbose_json. */

@@ -1,5 +1,8 @@
 package dev.hotline.openai;
 
+import dev.hotline.core.CancelSignal;
+import dev.hotline.core.ProviderException;
+import dev.hotline.core.RetryPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -7,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
@@ -17,9 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * Base of the tests that talk HTTP to a real MockWebServer on 127.0.0.1. Waits between retries are recorded
- * instead of slept, so retry tests are exact and fast; everything else (sockets, timeouts, cancellation) is
- * real.
+ * Base of the tests that talk HTTP to a real MockWebServer on 127.0.0.1: sockets, timeouts and cancellation
+ * are real. The adapters never retry; retry tests run them under the engine's {@link RetryPolicy} with short
+ * waits, as the engine does.
  */
 abstract class LoopbackServerTest {
 
@@ -27,8 +31,10 @@ abstract class LoopbackServerTest {
 
     final MockWebServer server = new MockWebServer();
     final OkHttpClient shared = new OkHttpClient();
-    /** Every wait the retry loop asked for, in order. */
-    final List<Duration> waits = new CopyOnWriteArrayList<>();
+    /** Up to two retries, 5 ms backoff, 5 s of waits in all: the engine's policy with short waits. */
+    final RetryPolicy retry = new RetryPolicy(2, Duration.ofSeconds(5), Duration.ofMillis(5));
+    /** Every failure {@link #retry} retried, in order. */
+    final List<ProviderException> retried = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void startServer() throws IOException {
@@ -45,15 +51,16 @@ abstract class LoopbackServerTest {
     /** A compatible-server configuration pointing at the loopback server, with short limits. */
     OpenAiConfig config(String apiKey) {
         return OpenAiConfig.forServer(server.url("/v1").toString(), apiKey)
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(10))
-                .withRetries(2, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(1));
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(10));
     }
 
     OpenAiClient client(OpenAiConfig config) {
-        return OpenAiClient.create(config, shared, (wait, cancel) -> {
-            waits.add(wait);
-            cancel.throwIfCancelled();
-        }, () -> 0.0);
+        return OpenAiClient.create(config, shared);
+    }
+
+    /** Runs {@code attempt} under {@link #retry}, recording each retried failure in {@link #retried}. */
+    <T> T retrying(RetryPolicy.Attempt<T> attempt, BooleanSupplier mayRetry) throws IOException {
+        return retry.call(new CancelSignal(), attempt, mayRetry, retried::add);
     }
 
     RecordedRequest takeRequest() throws InterruptedException {

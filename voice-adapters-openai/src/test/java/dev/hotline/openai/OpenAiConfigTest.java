@@ -23,9 +23,7 @@ class OpenAiConfigTest {
         assertThat(config.transcribeModel()).isEqualTo("whisper-1");
         assertThat(config.maxTokens()).isZero();
         assertThat(config.temperature()).isNull();
-        assertThat(config.maxRetries()).isEqualTo(2);
-        assertThat(config.initialBackoff()).isEqualTo(Duration.ofMillis(500));
-        assertThat(config.maxBackoff()).isEqualTo(Duration.ofSeconds(8));
+        assertThat(config.callTimeout()).isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test
@@ -39,9 +37,7 @@ class OpenAiConfigTest {
                 Map.entry("OPENAI_TRANSCRIBE_TEMPERATURE", "0.2"),
                 Map.entry("OPENAI_CONNECT_TIMEOUT_MS", "1000"),
                 Map.entry("OPENAI_READ_TIMEOUT_MS", "2000"),
-                Map.entry("OPENAI_CALL_TIMEOUT_MS", "3000"),
-                Map.entry("OPENAI_MAX_RETRIES", "4"),
-                Map.entry("OPENAI_RETRY_BUDGET_MS", "5000")));
+                Map.entry("OPENAI_CALL_TIMEOUT_MS", "3000")));
 
         assertThat(config.baseUrl()).isEqualTo("http://localhost:11434/v1");
         assertThat(config.apiKey()).isNull();
@@ -54,8 +50,6 @@ class OpenAiConfigTest {
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.readTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.callTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(config.maxRetries()).isEqualTo(4);
-        assertThat(config.retryBudget()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
@@ -97,17 +91,15 @@ class OpenAiConfigTest {
                         "OPENAI_TEMPERATURE", "3",
                         "OPENAI_TRANSCRIBE_TEMPERATURE", "warm",
                         "OPENAI_READ_TIMEOUT_MS", "-5",
-                        "OPENAI_CALL_TIMEOUT_MS", "1.5s",
-                        "OPENAI_MAX_RETRIES", "99")));
+                        "OPENAI_CALL_TIMEOUT_MS", "1.5s")));
 
-        assertThat(e.problems()).hasSize(7);
+        assertThat(e.problems()).hasSize(6);
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("OPENAI_BASE_URL").contains("http"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("OPENAI_MAX_TOKENS").contains("lots"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("OPENAI_TEMPERATURE").contains("0 and 2"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("OPENAI_TRANSCRIBE_TEMPERATURE"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("OPENAI_READ_TIMEOUT_MS"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("OPENAI_CALL_TIMEOUT_MS").contains("1.5s"));
-        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("OPENAI_MAX_RETRIES").contains("99"));
         assertThat(e.getMessage()).contains(e.problems());
     }
 
@@ -144,13 +136,11 @@ class OpenAiConfigTest {
 
         OpenAiConfig changed = base.withModels("gpt-4o", "gpt-4o-transcribe")
                 .withTimeouts(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(300))
-                .withRetries(0, Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofMillis(20))
                 .withGeneration(99, 0.5, 0.1);
 
         assertThat(changed.chatModel()).isEqualTo("gpt-4o");
         assertThat(changed.transcribeModel()).isEqualTo("gpt-4o-transcribe");
         assertThat(changed.callTimeout()).isEqualTo(Duration.ofMillis(300));
-        assertThat(changed.maxRetries()).isZero();
         assertThat(changed.maxTokens()).isEqualTo(99);
         assertThat(changed.apiKey()).isEqualTo(base.apiKey());
         assertThat(changed.baseUrl()).isEqualTo(base.baseUrl());

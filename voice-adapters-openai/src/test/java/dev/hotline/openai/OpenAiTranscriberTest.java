@@ -220,13 +220,15 @@ class OpenAiTranscriberTest extends LoopbackServerTest {
         "500, error_500_server_error.json,        UNAVAILABLE,    3",
         "503, error_503_model_overloaded.json,    UNAVAILABLE,    3",
     })
-    void givenRecordedErrorBody_whenTranscribing_thenItIsMapped(int status, String fixture, Kind kind, int requests) {
+    void givenRecordedErrorBody_whenTranscribingUnderTheRetryPolicy_thenItIsMappedAndRetriedOnlyIfRetryable(
+            int status, String fixture, Kind kind, int requests) {
         for (int i = 0; i < 3; i++) {
             server.enqueue(json(status, SharedFixtures.openAi(fixture)));
         }
+        OpenAiTranscriber transcriber = transcriber(config(FAKE_KEY));
 
         ProviderException e = catchThrowableOfType(ProviderException.class,
-                () -> transcriber(config(FAKE_KEY)).transcribe(tone(), Hints.NONE, new CancelSignal()));
+                () -> retrying(() -> transcriber.transcribe(tone(), Hints.NONE, new CancelSignal()), () -> true));
 
         assertThat(e.kind()).isEqualTo(kind);
         assertThat(e.httpStatus()).isEqualTo(status);
@@ -269,17 +271,19 @@ class OpenAiTranscriberTest extends LoopbackServerTest {
     }
 
     @Test
-    void givenSlowServer_whenTheReadTimeoutPasses_thenItIsATimeoutAndRetried() throws Exception {
+    void givenSlowServer_whenTheReadTimeoutPassesUnderTheRetryPolicy_thenItIsATimeoutAndRetried() throws Exception {
         server.enqueue(new MockResponse.Builder().code(200).body("{\"text\":\"late\"}")
                 .headersDelay(2, TimeUnit.SECONDS).build());
         server.enqueue(json(200, "{\"text\":\"in time\"}"));
         OpenAiConfig impatient = config(null).withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(200),
                 Duration.ofSeconds(10));
+        OpenAiTranscriber transcriber = transcriber(impatient);
 
-        Transcript transcript = transcriber(impatient).transcribe(tone(), Hints.NONE, new CancelSignal());
+        Transcript transcript = retrying(() -> transcriber.transcribe(tone(), Hints.NONE, new CancelSignal()),
+                () -> true);
 
         assertThat(transcript.text()).isEqualTo("in time");
-        assertThat(waits).hasSize(1);
+        assertThat(retried).extracting(ProviderException::kind).containsExactly(Kind.TIMEOUT);
     }
 
     @Test

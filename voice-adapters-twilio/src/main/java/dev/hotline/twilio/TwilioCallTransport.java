@@ -465,9 +465,24 @@ public final class TwilioCallTransport implements CallTransport {
             LOG.warn(message);
             return;
         }
-        try (MDC.MDCCloseable a = MDC.putCloseable("callSid", info.callId());
-                MDC.MDCCloseable b = MDC.putCloseable("streamSid", info.streamId())) {
+        // Put the call's ids for this line and restore what the caller's thread had (often the same ids).
+        String outerCall = MDC.get("callSid");
+        String outerStream = MDC.get("streamSid");
+        MDC.put("callSid", info.callId());
+        MDC.put("streamSid", info.streamId());
+        try {
             LOG.warn(message);
+        } finally {
+            restore("callSid", outerCall);
+            restore("streamSid", outerStream);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
         }
     }
 

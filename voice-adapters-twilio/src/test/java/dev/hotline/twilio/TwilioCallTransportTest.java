@@ -172,6 +172,22 @@ class TwilioCallTransportTest {
     }
 
     @Test
+    void given_a_socket_that_falls_far_behind_when_marks_pile_up_then_the_call_ends_cleanly() throws Exception {
+        sender.block();
+        started(1);
+        assertThat(transport.sendAudio(new byte[160])).isTrue();
+        sender.awaitBlocked();
+
+        transport.sendMark("a");
+        transport.sendMark("b");
+        transport.sendMark("c");
+
+        assertThat(hooks.awaitEnded()).isEqualTo("outbound queue overflow");
+        assertThat(listener.events).endsWith("stop");
+        assertThat(transport.sendAudio(new byte[160])).isFalse();
+    }
+
+    @Test
     void given_queued_audio_and_marks_when_cleared_then_the_audio_is_dropped_and_the_marks_echo() throws Exception {
         sender.block();
         started(8);

@@ -4,7 +4,7 @@ import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CancelSignal;
 import dev.hotline.core.StreamingSynthesizer.SpeechStream;
 import dev.hotline.core.Synthesizer.Request;
-import dev.hotline.elevenlabs.CachingSynthesizer;
+import dev.hotline.core.cache.CachingSynthesizer;
 import dev.hotline.elevenlabs.ElevenLabsConfig;
 import dev.hotline.elevenlabs.ElevenLabsSynthesizer;
 import java.io.IOException;

@@ -102,4 +102,27 @@ class EngineTest {
                     .satisfies(e -> assertThat(e.reason()).isEqualTo("deadline"));
         }
     }
+
+    @Test
+    void givenACallThinkingWhenItsTransportWentQuiet_whenTheSweepEndsIt_thenNoThreadOrEntryOfItSurvives()
+            throws Exception {
+        CallSettings oneMinute = CallSettings.defaults().withMaxCallLength(Duration.ofMinutes(1));
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hear("Hello");
+            h.responder.hang();
+            h.start(oneMinute);
+            h.greeted();
+            h.says(1_000, oneMinute);
+            assertThat(h.call().state()).isEqualTo(CallState.THINKING);
+            assertThat(h.threads.alive()).as("the reply's threads wait on the responder").isPositive();
+
+            h.advanceNanoTime(Duration.ofMinutes(3));
+            h.engine().sweep();
+            h.transport.settle();
+
+            assertThat(h.call().isEnded()).isTrue();
+            assertThat(h.engine().activeCalls()).isZero();
+            assertThat(h.threads.alive()).as("the responder call was cancelled and every thread exited").isZero();
+        }
+    }
 }

@@ -3,22 +3,29 @@ package dev.hotline.server;
 import dev.hotline.core.CallSettings;
 import dev.hotline.core.Engine;
 import dev.hotline.core.Persona;
+import dev.hotline.core.ProviderException;
 import dev.hotline.core.Responder;
 import dev.hotline.core.Synthesizer;
 import dev.hotline.core.Transcriber;
 import dev.hotline.core.VoiceActivityDetector;
-import dev.hotline.elevenlabs.CachingSynthesizer;
+import dev.hotline.core.cache.CachingSynthesizer;
 import dev.hotline.elevenlabs.ElevenLabsConfig;
 import dev.hotline.elevenlabs.ElevenLabsSynthesizer;
 import dev.hotline.local.FreeTtsSynthesizer;
 import dev.hotline.local.ScriptedResponder;
 import dev.hotline.local.SileroVad;
+import dev.hotline.local.SphinxTranscriber;
+import dev.hotline.local.VoskTranscriber;
 import dev.hotline.openai.OpenAiClient;
 import dev.hotline.openai.OpenAiConfig;
 import dev.hotline.openai.OpenAiResponder;
 import dev.hotline.openai.OpenAiTranscriber;
+import dev.hotline.server.browser.BrowserCallRelay;
+import dev.hotline.server.browser.BrowserRoutes;
+import dev.hotline.server.browser.BrowserSettings;
 import dev.hotline.twilio.TwilioCallControl;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +41,7 @@ import java.util.Set;
  *
  * <pre>
  * role             with keys                                   without
- * speech-to-text   OpenAI (OPENAI_API_KEY or OPENAI_BASE_URL)  none yet: calls are refused politely
+ * speech-to-text   OpenAI (OPENAI_API_KEY or OPENAI_BASE_URL)  Vosk (HOTLINE_VOSK_MODEL), else sphinx4
  * replies (LLM)    OpenAI, scripted persona as fallback        scripted persona (voice-adapters-local)
  * text-to-speech   ElevenLabs (cached phrases), FreeTTS after  FreeTTS (voice-adapters-local)
  * voice activity   Silero (voice-adapters-local)               the engine's energy detector if Silero cannot load
@@ -42,18 +49,25 @@ import java.util.Set;
  */
 final class Bootstrap {
 
+    /** Names the folder of a Vosk model for embedded speech-to-text (read by the local adapter's docs too). */
+    static final String VOSK_MODEL_VARIABLE = "HOTLINE_VOSK_MODEL";
     /** A connected call is assumed over after this long, when its end was missed. */
     private static final Duration MAX_CALL_AGE = Duration.ofHours(4);
     /** Audio of fixed persona lines kept in memory by the ElevenLabs phrase cache: about 30 minutes of mu-law. */
     private static final long PHRASE_CACHE_BYTES = 16L * 1024 * 1024;
 
     private final ServerConfig config;
+    private final BrowserSettings browser;
     private final CallHandler calls;
+    private final BrowserCallRelay relay;
     private final Map<String, String> roles;
 
-    private Bootstrap(ServerConfig config, CallHandler calls, Map<String, String> roles) {
+    private Bootstrap(ServerConfig config, BrowserSettings browser, CallHandler calls, BrowserCallRelay relay,
+            Map<String, String> roles) {
         this.config = config;
+        this.browser = browser;
         this.calls = calls;
+        this.relay = relay;
         this.roles = roles;
     }
 
@@ -86,17 +100,24 @@ final class Bootstrap {
                 problems.add(e.getMessage());
             }
         }
+        BrowserSettings browser = null;
+        try {
+            browser = BrowserSettings.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return wire(config, openAi, elevenLabs);
+        return wire(config, browser, openAi, elevenLabs, env);
     }
 
-    private static Bootstrap wire(ServerConfig config, OpenAiConfig openAi, ElevenLabsConfig elevenLabs) {
+    private static Bootstrap wire(ServerConfig config, BrowserSettings browser, OpenAiConfig openAi,
+            ElevenLabsConfig elevenLabs, Map<String, String> env) throws ConfigException {
         Map<String, String> roles = new LinkedHashMap<>();
         Persona persona = config.persona();
 
-        Transcriber transcriber = null;
+        Transcriber transcriber;
         Responder responder;
         Responder fallbackResponder = null;
         ScriptedResponder scripted = ScriptedResponder.syntheticJason();
@@ -108,9 +129,8 @@ final class Bootstrap {
             roles.put("speech-to-text", transcriber.name() + " at " + openAi.baseUrl());
             roles.put("replies (LLM)", responder.name() + ", falling back to " + scripted.name());
         } else {
+            transcriber = embeddedTranscriber(env, roles);
             responder = scripted;
-            roles.put("speech-to-text", "none: set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server); "
-                    + "no embedded transcriber is in this build yet");
             roles.put("replies (LLM)", scripted.name() + " (embedded; set OPENAI_API_KEY for an LLM)");
         }
 
@@ -118,9 +138,9 @@ final class Bootstrap {
         Synthesizer synthesizer;
         Synthesizer fallbackSynthesizer = null;
         if (elevenLabs != null) {
-            Synthesizer cloud = new ElevenLabsSynthesizer(elevenLabs);
+            ElevenLabsSynthesizer cloud = new ElevenLabsSynthesizer(elevenLabs);
             synthesizer = new CachingSynthesizer(cloud,
-                    "elevenlabs/" + elevenLabs.voiceId() + "/" + elevenLabs.modelId(), fixedLines(persona),
+                    cloud.cacheKeyPrefix(), fixedLines(persona),
                     PHRASE_CACHE_BYTES, null);
             fallbackSynthesizer = freeTts;
             roles.put("text-to-speech", cloud.name() + " (fixed lines cached), falling back to " + freeTts.name());
@@ -138,6 +158,8 @@ final class Bootstrap {
             roles.put("voice activity", "energy detector (Silero could not load: " + e.getMessage() + ")");
         }
 
+        BrowserCallRelay relay = new BrowserCallRelay(persona);
+        CallLog callLog = new CallLog();
         CallHandler calls;
         if (transcriber == null) {
             calls = new UnavailableCallHandler("no speech-to-text provider; calls are refused politely");
@@ -148,7 +170,10 @@ final class Bootstrap {
                     .synthesizer(synthesizer)
                     .persona(persona)
                     .settings(settings(config))
-                    .observer(new CallLog());
+                    .observer(event -> {
+                        callLog.onEvent(event);
+                        relay.onEvent(event);
+                    });
             if (fallbackResponder != null) {
                 engine.fallbackResponder(fallbackResponder);
             }
@@ -160,7 +185,36 @@ final class Bootstrap {
             }
             calls = new EngineCallHandler(engine.build());
         }
-        return new Bootstrap(config, calls, roles);
+        return new Bootstrap(config, browser, calls, relay, roles);
+    }
+
+    /**
+     * The speech-to-text that needs no key: Vosk when {@value #VOSK_MODEL_VARIABLE} names a model folder (more
+     * accurate), else the built-in sphinx4. Returns {@code null}, and says why in the banner, if sphinx4
+     * cannot load.
+     *
+     * @throws ConfigException if {@value #VOSK_MODEL_VARIABLE} names an unusable folder
+     */
+    private static Transcriber embeddedTranscriber(Map<String, String> env, Map<String, String> roles)
+            throws ConfigException {
+        if (isSet(env, VOSK_MODEL_VARIABLE)) {
+            try {
+                VoskTranscriber vosk = new VoskTranscriber(Path.of(env.get(VOSK_MODEL_VARIABLE).strip()));
+                roles.put("speech-to-text", vosk.name() + " (embedded)");
+                return vosk;
+            } catch (IllegalStateException e) {
+                throw new ConfigException(List.of(VOSK_MODEL_VARIABLE + ": " + e.getMessage()));
+            }
+        }
+        try {
+            SphinxTranscriber sphinx = new SphinxTranscriber();
+            roles.put("speech-to-text", sphinx.name() + " (embedded, modest accuracy; set OPENAI_API_KEY for "
+                    + "Whisper or " + VOSK_MODEL_VARIABLE + " for Vosk)");
+            return sphinx;
+        } catch (ProviderException e) {
+            roles.put("speech-to-text", "none: sphinx4 could not load (" + e.getMessage() + "); set OPENAI_API_KEY");
+            return null;
+        }
     }
 
     /** The engine's tunables: its defaults, with what the environment overrides. */
@@ -211,7 +265,8 @@ final class Bootstrap {
     /** Builds the server (not started) with this REST hang-up, or {@code null} to only close the socket. */
     HotlineServer server(TwilioCallControl control) {
         CallLimiter limiter = new InMemoryCallLimiter(config.limits(), Clock.systemUTC(), MAX_CALL_AGE);
-        return new HotlineServer(config, calls, limiter, control);
+        BrowserRoutes routes = new BrowserRoutes(browser, config.persona(), calls, relay, limiter);
+        return new HotlineServer(config, calls, limiter, control, routes);
     }
 
     /** The start-up banner: what serves each role, and what is missing. No secret values. */
@@ -232,6 +287,10 @@ final class Bootstrap {
                 + (limits.blocklist().isEmpty() ? "" : ", blocklist of " + limits.blocklist().size())
                 + (config.accessPin() == null ? "" : ", PIN required"));
         line(text, "persona", config.persona().name());
+        line(text, "browser calls", !browser.enabled() ? "off"
+                : "on: open http://localhost:" + port + BrowserRoutes.PAGE_PATH
+                        + (browser.allowedOrigins().isEmpty() ? " (same origin only)"
+                                : " (origins " + String.join(", ", browser.allowedOrigins()) + ")"));
         roles.forEach((role, provider) -> line(text, role, provider));
         line(text, "calls", calls instanceof UnavailableCallHandler unavailable
                 ? "NOT taken: " + unavailable.why() : "taken by the engine");

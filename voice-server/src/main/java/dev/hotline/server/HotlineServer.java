@@ -2,6 +2,7 @@ package dev.hotline.server;
 
 import dev.hotline.core.CallInfo;
 import dev.hotline.core.ProviderException;
+import dev.hotline.server.browser.BrowserRoutes;
 import dev.hotline.twilio.MediaStreamCodec;
 import dev.hotline.twilio.TextFrameSender;
 import dev.hotline.twilio.TwilioCallControl;
@@ -9,6 +10,7 @@ import dev.hotline.twilio.TwilioCallTransport;
 import dev.hotline.twilio.TwilioSignatures;
 import dev.hotline.twilio.TwimlBuilder;
 import io.javalin.Javalin;
+import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpStatus;
@@ -21,6 +23,7 @@ import io.javalin.websocket.WsErrorContext;
 import io.javalin.websocket.WsMessageContext;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -47,6 +50,7 @@ import org.slf4j.MDC;
  * WS   /voice-stream   the Media Stream: signature on upgrade, then one TwilioCallTransport per socket
  * GET  /healthz        alive
  * GET  /readyz         ready to take calls (not while draining)
+ * GET  /, WS /browser-stream   browser calls, when {@link BrowserRoutes} are given (see docs/browser.md)
  * </pre>
  *
  * <p><b>Lifecycle.</b> {@link #start} binds the port; {@link #shutdown} stops taking calls, lets running ones
@@ -88,13 +92,20 @@ public final class HotlineServer {
     private final Javalin app;
     private volatile boolean draining;
 
+    /** A server for phone calls only (no browser call page). */
+    public HotlineServer(ServerConfig config, CallHandler calls, CallLimiter limiter, TwilioCallControl callControl) {
+        this(config, calls, limiter, callControl, null);
+    }
+
     /**
      * @param config the settings
      * @param calls where calls go
      * @param limiter the abuse limits
      * @param callControl hangs calls up through Twilio's REST API, or {@code null} to only close the socket
+     * @param browser the browser call page and socket, or {@code null} to serve none
      */
-    public HotlineServer(ServerConfig config, CallHandler calls, CallLimiter limiter, TwilioCallControl callControl) {
+    public HotlineServer(ServerConfig config, CallHandler calls, CallLimiter limiter, TwilioCallControl callControl,
+            BrowserRoutes browser) {
         this.config = Objects.requireNonNull(config, "config");
         this.calls = Objects.requireNonNull(calls, "calls");
         this.limiter = Objects.requireNonNull(limiter, "limiter");
@@ -114,6 +125,9 @@ public final class HotlineServer {
             javalin.routes.post("/voice-status", this::statusCallback);
             javalin.routes.wsBeforeUpgrade(TwimlBuilder.STREAM_PATH, this::checkUpgradeSignature);
             javalin.routes.ws(TwimlBuilder.STREAM_PATH, this::mediaStream);
+            if (browser != null) {
+                browser.addTo(javalin.routes);
+            }
         });
     }
 
@@ -200,7 +214,7 @@ public final class HotlineServer {
             parameters.put("To", ctx.formParam("To"));
             parameters.put("CallSid", callSid);
             LOG.info("call admitted from {}", from);
-            ctx.result(new TwimlBuilder(URI.create(origin(ctx))).connectStream(parameters));
+            ctx.result(new TwimlBuilder(publicOrigin(ctx)).connectStream(parameters));
         }
     }
 
@@ -236,7 +250,7 @@ public final class HotlineServer {
         if (signatures == null) {
             return;
         }
-        String url = TwimlBuilder.streamUrl(URI.create(origin(ctx)));
+        String url = TwimlBuilder.streamUrl(publicOrigin(ctx));
         String signature = ctx.header(TwilioSignatures.HEADER.toLowerCase(Locale.ROOT));
         if (!signatures.validWebSocketUpgrade(url, signature)) {
             LOG.warn("rejected the media stream upgrade from {}: {} x-twilio-signature", ctx.ip(),
@@ -339,6 +353,21 @@ public final class HotlineServer {
         return scheme + "://" + host;
     }
 
+    /** {@link #origin} as a URI; a Host header that makes no URL is the client's error (400), never ours. */
+    private URI publicOrigin(Context ctx) {
+        String origin = origin(ctx);
+        try {
+            URI uri = new URI(origin);
+            if (uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        LOG.warn("refused {} {}: the request names no usable host", ctx.method(), ctx.path());
+        throw new BadRequestResponse("unusable Host header");
+    }
+
     private static String firstValue(String header, String fallback) {
         if (header == null || header.isBlank()) {
             return fallback;
@@ -347,14 +376,15 @@ public final class HotlineServer {
     }
 
     private static void withCallMdc(TwilioCallTransport transport, Runnable action) {
-        CallInfo call = transport.call();
+        withCallMdc(transport.call(), action);
+    }
+
+    /** Runs {@code action} with the call's ids in the MDC, then restores what the thread had. */
+    private static void withCallMdc(CallInfo call, Runnable action) {
         if (call == null) {
             action.run();
-            return;
-        }
-        try (MDC.MDCCloseable a = MDC.putCloseable("callSid", call.callId());
-                MDC.MDCCloseable b = MDC.putCloseable("streamSid", call.streamId())) {
-            action.run();
+        } else {
+            CallMdc.run(call.callId(), call.streamId(), action);
         }
     }
 
@@ -372,7 +402,7 @@ public final class HotlineServer {
         @Override
         public void callStarted(CallInfo call) {
             limiter.connected(call.callId());
-            LOG.info("media stream started");
+            withCallMdc(call, () -> LOG.info("media stream started"));
         }
 
         @Override
@@ -388,7 +418,7 @@ public final class HotlineServer {
             if (call != null) {
                 limiter.release(call.callId());
             }
-            LOG.info("media stream ended: {}", reason);
+            withCallMdc(call, () -> LOG.info("media stream ended: {}", reason));
         }
     }
 

@@ -6,11 +6,14 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * {@link CallLimiter} in this process's memory: a sliding one-hour window of admissions per caller, and a slot
- * per admitted call. Withheld numbers ({@code null}, {@code anonymous}, ...) share one rate bucket.
+ * per admitted call. Withheld numbers ({@code null}, {@code anonymous}, ...) share one rate bucket; any other
+ * caller key (a phone number, a browser's {@code browser:<address>}) has its own.
  *
  * <p>Bounded: a caller's history holds at most {@code callsPerCallerPerHour} instants and is dropped once they
  * are an hour old; an admitted call that never connects is dropped after {@link #CONNECT_GRACE}, a connected
@@ -24,6 +27,9 @@ public final class InMemoryCallLimiter implements CallLimiter {
     static final Duration CONNECT_GRACE = Duration.ofMinutes(2);
     private static final Duration WINDOW = Duration.ofHours(1);
     private static final String WITHHELD = "withheld";
+    /** What Twilio puts in {@code From} when the caller hides their number. */
+    private static final Set<String> WITHHELD_MARKERS = Set.of("", "anonymous", "unknown", "restricted", "private",
+            "blocked", "unavailable");
 
     private final Limits limits;
     private final Clock clock;
@@ -51,7 +57,8 @@ public final class InMemoryCallLimiter implements CallLimiter {
         if (slots.containsKey(callSid)) {
             return Decision.ADMIT;
         }
-        String number = caller == null || caller.isBlank() || !caller.startsWith("+") ? WITHHELD : caller;
+        String number = caller == null || WITHHELD_MARKERS.contains(caller.strip().toLowerCase(Locale.ROOT))
+                ? WITHHELD : caller.strip();
         if (limits.blocklist().contains(number)) {
             return Decision.refuse("caller is on the blocklist");
         }

@@ -23,6 +23,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        QuietJavaLogging.install();
         if (args.length > 0 && (args[0].equals("call") || args[0].equals("bench"))) {
             String[] rest = Arrays.copyOfRange(args, 1, args.length);
             System.exit(args[0].equals("call") ? new CallCommand().run(rest, System.out)

@@ -19,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -94,6 +96,10 @@ final class FakeTwilio {
         return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** A mark message as the server sends it: stream and name. */
+    private static final Pattern MARK =
+            Pattern.compile("\\{\"event\":\"mark\",\"streamSid\":\"([^\"]+)\",\"mark\":\\{\"name\":\"([^\"]*)\"}}");
+
     /** The Twilio end of one Media Stream. */
     static final class Stream implements WebSocket.Listener {
         WebSocket socket;
@@ -101,11 +107,12 @@ final class FakeTwilio {
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
         private final StringBuilder partial = new StringBuilder();
 
-        void send(String text) {
+        /** One send at a time: the JDK's WebSocket refuses a send while another is pending. */
+        synchronized void send(String text) {
             socket.sendText(text, true).join();
         }
 
-        void sendBinary(byte[] data) {
+        synchronized void sendBinary(byte[] data) {
             socket.sendBinary(ByteBuffer.wrap(data), true).join();
         }
 
@@ -119,12 +126,20 @@ final class FakeTwilio {
             return closed.get(10, TimeUnit.SECONDS);
         }
 
+        /** Echo every mark at once, as Twilio does when no audio is buffered (the audio "played" instantly). */
+        volatile boolean echoMarks;
+
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
-                received.add(partial.toString());
+                String message = partial.toString();
+                received.add(message);
                 partial.setLength(0);
+                Matcher mark = MARK.matcher(message);
+                if (echoMarks && mark.matches()) {
+                    Thread.ofVirtual().start(() -> send(mark(mark.group(1), mark.group(2))));
+                }
             }
             webSocket.request(1);
             return null;

@@ -176,6 +176,22 @@ class HotlineServerTest {
     }
 
     @Test
+    void given_no_public_base_url_and_a_host_header_that_is_no_host_then_400_not_a_server_error() throws Exception {
+        ServerConfig config = ServerConfig.fromEnvironment(Map.of("PORT", "0"));
+        server = new HotlineServer(config, calls,
+                new InMemoryCallLimiter(config.limits(), Clock.systemUTC(), Duration.ofHours(4)), null).start();
+        String body = "CallSid=CA1&From=%2B15550001111";
+        try (var socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(("POST /voice HTTP/1.1\r\nHost: a_b\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length()
+                    + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            String status = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)
+                    .lines().findFirst().orElse("");
+            assertThat(status).startsWith("HTTP/1.1 400");
+        }
+    }
+
+    @Test
     void given_a_webhook_without_call_sid_then_400() throws Exception {
         FakeTwilio twilio = start(Map.of(), null);
         assertThat(twilio.webhook("/voice", Map.of("From", "+15550001111")).statusCode()).isEqualTo(400);

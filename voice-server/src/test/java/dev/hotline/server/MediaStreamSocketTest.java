@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.net.httpserver.HttpServer;
-import com.twilio.http.NetworkHttpClient;
-import com.twilio.http.TwilioRestClient;
 import dev.hotline.twilio.TwilioCallControl;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,11 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import org.apache.hc.client5.http.HttpRoute;
-import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
-import org.apache.hc.core5.http.HttpHost;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +27,7 @@ class MediaStreamSocketTest {
 
     private final TestCalls calls = new TestCalls();
     private HotlineServer server;
-    private HttpServer twilioRest;
+    private LocalTwilioRest twilioRest;
 
     @AfterEach
     void stop() {
@@ -44,7 +35,7 @@ class MediaStreamSocketTest {
             server.shutdown();
         }
         if (twilioRest != null) {
-            twilioRest.stop(0);
+            twilioRest.close();
         }
     }
 
@@ -165,24 +156,8 @@ class MediaStreamSocketTest {
     @Test
     void given_the_engine_hangs_up_with_rest_credentials_then_twilio_rest_is_called_and_the_socket_closes()
             throws Exception {
-        List<String> restCalls = new CopyOnWriteArrayList<>();
-        twilioRest = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        twilioRest.createContext("/", exchange -> {
-            restCalls.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " "
-                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            byte[] body = "{\"sid\":\"CA1\",\"status\":\"completed\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        twilioRest.start();
-        HttpHost local = new HttpHost("http", "127.0.0.1", twilioRest.getAddress().getPort());
-        TwilioCallControl control = new TwilioCallControl(new TwilioRestClient.Builder(
-                "AC00000000000000000000000000000001", "rest-token")
-                .httpClient(new NetworkHttpClient(HttpClientBuilder.create()
-                        .setRoutePlanner((target, context) -> new HttpRoute(local))))
-                .build());
+        twilioRest = new LocalTwilioRest();
+        TwilioCallControl control = twilioRest.callControl();
         FakeTwilio twilio = start(Map.of(), null, control);
         FakeTwilio.Stream stream = twilio.openStream();
         TestCalls.Call call = calls.nextCall();
@@ -193,12 +168,8 @@ class MediaStreamSocketTest {
 
         assertThat(stream.awaitClose()).isEqualTo(1000);
         assertThat(call.nextEvent()).isEqualTo("stop");
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (restCalls.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(restCalls).containsExactly(
-                "POST /2010-04-01/Accounts/AC00000000000000000000000000000001/Calls/CA1.json Status=completed");
+        assertThat(twilioRest.awaitRequests(Duration.ofSeconds(10))).containsExactly(
+                "POST /2010-04-01/Accounts/" + LocalTwilioRest.ACCOUNT + "/Calls/CA1.json Status=completed");
         awaitNoStreams();
     }
 

@@ -33,7 +33,6 @@ class WholeCallTest {
     void given_a_caller_who_speaks_then_interrupts_then_hangs_up_then_greeting_reply_clear_and_cleanup(
             @TempDir Path dir) throws Exception {
         Path phone = phoneRecordings();
-        assumeEngineConverses();
         Path persona = dir.resolve("persona.yaml");
         Files.writeString(persona, """
                 name: Test Jason
@@ -101,58 +100,6 @@ class WholeCallTest {
             } finally {
                 server.shutdown();
             }
-        }
-    }
-
-    /**
-     * Skips while voice-core's call session is a placeholder that refuses to start (the engine landed before
-     * its session on this branch); the test runs by itself once the session is merged.
-     */
-    private static void assumeEngineConverses() {
-        var engine = dev.hotline.core.Engine.builder()
-                .transcriber(new dev.hotline.openai.OpenAiTranscriber(dev.hotline.openai.OpenAiClient.create(
-                        dev.hotline.openai.OpenAiConfig.forServer("http://127.0.0.1:9/v1", "unused"))))
-                .responder(dev.hotline.local.ScriptedResponder.syntheticJason())
-                .synthesizer(new dev.hotline.local.FreeTtsSynthesizer(1))
-                .build();
-        var probe = new ProbeTransport();
-        boolean converses;
-        try {
-            engine.startCall(probe);
-            converses = true;
-        } catch (UnsupportedOperationException e) {
-            converses = false;
-        }
-        assumeTrue(converses, "voice-core's CallSession is not implemented on this branch yet");
-    }
-
-    /** A transport that only records that the engine attached. */
-    private static final class ProbeTransport implements dev.hotline.core.CallTransport {
-        @Override
-        public void start(Listener listener) {
-            listener.onStop();
-        }
-
-        @Override
-        public dev.hotline.audio.AudioFormat audioFormat() {
-            return dev.hotline.audio.AudioFormat.ULAW_8K;
-        }
-
-        @Override
-        public boolean sendAudio(byte[] audio) {
-            return false;
-        }
-
-        @Override
-        public void sendMark(String name) {
-        }
-
-        @Override
-        public void clear() {
-        }
-
-        @Override
-        public void hangUp() {
         }
     }
 

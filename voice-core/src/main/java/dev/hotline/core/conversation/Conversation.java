@@ -46,6 +46,20 @@ public final class Conversation {
     }
 
     /**
+     * Takes back the caller's last message if it is {@code text} and nothing came after it: the caller went
+     * on speaking before it was answered, and it is sent again as part of a longer message. Returns whether
+     * it was taken back.
+     */
+    public boolean retractLastUser(String text) {
+        ChatMessage last = history.peekLast();
+        if (last == null || !last.equals(ChatMessage.user(text))) {
+            return false;
+        }
+        history.removeLast();
+        return true;
+    }
+
+    /**
      * Adds what the persona said, as far as the caller heard it, and counts the exchange. Nothing is added
      * if the caller heard nothing, but the exchange still counts.
      */

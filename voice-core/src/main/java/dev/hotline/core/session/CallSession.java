@@ -12,6 +12,7 @@ import dev.hotline.core.CancelledException;
 import dev.hotline.core.Persona;
 import dev.hotline.core.ProviderException;
 import dev.hotline.core.Responder;
+import dev.hotline.core.RetryPolicy;
 import dev.hotline.core.StreamingSynthesizer;
 import dev.hotline.core.Synthesizer;
 import dev.hotline.core.Transcriber;
@@ -76,7 +77,7 @@ public final class CallSession implements CallHandle {
     private final CancelSignal callCancel = new CancelSignal();
     private final Playout playout;
     private final SynthesisChain chain;
-    private final Retry retry;
+    private final RetryPolicy retry;
     private final TranscriptFilter filter;
     private final Conversation conversation;
     private final Transcriber.Hints hints;
@@ -99,6 +100,7 @@ public final class CallSession implements CallHandle {
     private int wordCheckSegment = -1;
     private boolean wordCheckRunning;
     private Utterance heldUtterance;
+    private CarriedTurn carried;
     private String endReason;
     private long farewellDeadlineNanos = Long.MAX_VALUE;
     private final StringBuilder pinDigits = new StringBuilder();
@@ -116,7 +118,7 @@ public final class CallSession implements CallHandle {
         this.refusalMessage = refusalMessage;
         this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
         this.chain = new SynthesisChain(ctx.synthesizers());
-        this.retry = new Retry(settings);
+        this.retry = RetryPolicy.from(settings);
         this.filter = new TranscriptFilter(settings.hallucinations(), settings.maxTranscriptChars());
         this.conversation = new Conversation(persona.systemPrompt(), settings.historyMessages(),
                 settings.maxExchanges());
@@ -282,6 +284,7 @@ public final class CallSession implements CallHandle {
         if (event == TurnDetector.Event.SPEECH_STARTED) {
             speechSegment++;
             idlePromptsSpoken = 0;
+            carryUnansweredTurn();
         }
         if (detector.hearingSpeech()) {
             lastActivityNanos = audioNanos;
@@ -292,6 +295,32 @@ public final class CallSession implements CallHandle {
         }
         checkSlowReply();
         checkIdle();
+    }
+
+    /**
+     * The caller began a new utterance while the persona was still thinking (no reply audio sent): the caller
+     * had not finished. The turn's provider calls are cancelled and it is answered together with the new
+     * utterance when that ends ({@link #startTurn}).
+     */
+    private void carryUnansweredTurn() {
+        Speech speech = current;
+        if (speech == null || speech.kind != Speech.Kind.REPLY || state != CallState.THINKING) {
+            return;
+        }
+        speech.cancel.cancel("caller went on");
+        playout.clear(speech);
+        current = null;
+        if (speech.userAdded) {
+            conversation.retractLastUser(speech.transcript);
+            carried = CarriedTurn.ofTranscript(speech.transcript);
+        } else if (speech.carriedTranscript != null) {
+            carried = CarriedTurn.ofTranscript(speech.carriedTranscript);
+        } else {
+            carried = CarriedTurn.ofAudio(speech.utterance, speech.utteranceEndAudioNanos);
+        }
+        speech.utterance = null;
+        emit(new CallEvent.BargeIn(callId(), now(), speech.turn, 0));
+        setState(CallState.LISTENING);
     }
 
     private void checkBargeIn() {
@@ -425,11 +454,22 @@ public final class CallSession implements CallHandle {
         }
     }
 
-    private void startTurn(Utterance utterance) {
+    private void startTurn(Utterance said) {
         turns++;
         long silence = detector.lastTurnEndedBySilence() ? settings.endOfTurnSilence().toNanos() : 0;
         Speech speech = new Speech(Speech.Kind.REPLY, turns, callCancel.child(), PIECE_QUEUE_CAPACITY,
                 ctx.nanoTime().getAsLong(), silence, audioNanos);
+        long end = audioNanos - detector.trailingSilenceDropped().toNanos();
+        CarriedTurn earlier = carried;
+        carried = null;
+        Utterance utterance = earlier == null || earlier.audio() == null ? said
+                : CarriedTurn.join(earlier.audio(), end - said.duration().toNanos() - earlier.audioEndNanos(), said,
+                        maxUtteranceBytes());
+        if (earlier != null) {
+            speech.carriedTranscript = earlier.transcript();
+        }
+        speech.utterance = utterance;
+        speech.utteranceEndAudioNanos = end;
         current = speech;
         setState(CallState.THINKING);
         emit(new CallEvent.TurnStarted(callId(), now(), turns, utterance.duration()));
@@ -451,11 +491,13 @@ public final class CallSession implements CallHandle {
                 }
                 error("stt", new ProviderException(ctx.transcriber().name(), ProviderException.Kind.TIMEOUT,
                         "no transcript within responderTimeout (" + settings.responderTimeout() + ")"));
+                keepCarriedTranscript(speech);
                 speech.pieces.put(persona.didNotCatch());
                 return;
             } catch (IOException | RuntimeException e) {
                 error("stt", e);
                 speech.transcriptReady = ctx.nanoTime().getAsLong();
+                keepCarriedTranscript(speech);
                 speech.pieces.put(persona.didNotCatch());
                 return;
             }
@@ -466,15 +508,19 @@ public final class CallSession implements CallHandle {
             synchronized (lock) {
                 speech.cancel.throwIfCancelled();
                 TranscriptFilter.Result result = filter.filter(transcript.text());
+                String earlier = speech.carriedTranscript;
                 if (result instanceof TranscriptFilter.Result.Dropped dropped) {
                     emit(new CallEvent.UtteranceDropped(callId(), now(), dropped.text(), dropped.why()));
-                    speech.cancel.cancel("dropped");
-                    current = null;
-                    lastActivityNanos = audioNanos;
-                    setState(CallState.LISTENING);
-                    return;
+                    if (earlier == null) {
+                        speech.cancel.cancel("dropped");
+                        current = null;
+                        lastActivityNanos = audioNanos;
+                        setState(CallState.LISTENING);
+                        return;
+                    }
                 }
-                String text = ((TranscriptFilter.Result.Accepted) result).text();
+                String text = joinTranscripts(earlier, result);
+                speech.utterance = null;
                 speech.transcript = text;
                 speech.userAdded = true;
                 conversation.addUser(text);
@@ -486,6 +532,38 @@ public final class CallSession implements CallHandle {
         } finally {
             speech.pieces.end();
         }
+    }
+
+    /**
+     * The new utterance could not be transcribed: the earlier words carried into this turn go back into the
+     * conversation, so the caller's next turn is answered knowing them.
+     */
+    private void keepCarriedTranscript(Speech speech) throws CancelledException {
+        synchronized (lock) {
+            speech.cancel.throwIfCancelled();
+            if (speech.carriedTranscript != null) {
+                conversation.addUser(speech.carriedTranscript);
+                speech.carriedTranscript = null;
+            }
+        }
+    }
+
+    /** The accepted text of {@code result}, after the carried {@code earlier} transcript if there is one. */
+    private String joinTranscripts(String earlier, TranscriptFilter.Result result) {
+        if (!(result instanceof TranscriptFilter.Result.Accepted accepted)) {
+            return earlier;
+        }
+        if (earlier == null) {
+            return accepted.text();
+        }
+        return filter.filter(earlier + " " + accepted.text()) instanceof TranscriptFilter.Result.Accepted joined
+                ? joined.text() : earlier;
+    }
+
+    private int maxUtteranceBytes() {
+        long samples = settings.preRoll().plus(settings.maxUtterance()).toNanos() * format.sampleRate()
+                / 1_000_000_000L;
+        return Math.toIntExact(2 * samples);
     }
 
     private CancelSignal stage(Speech speech) {
@@ -856,6 +934,7 @@ public final class CallSession implements CallHandle {
             return;
         }
         endReason = reason;
+        carried = null;
         Speech speech = current;
         if (speech != null) {
             speech.cancel.cancel(reason);
@@ -901,6 +980,7 @@ public final class CallSession implements CallHandle {
         }
         current = null;
         heldUtterance = null;
+        carried = null;
         detector = null;
         vad = null;
         decoder = null;

@@ -1,6 +1,7 @@
 package dev.hotline.core.session;
 
 import dev.hotline.core.CancelSignal;
+import dev.hotline.core.Utterance;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,6 +70,12 @@ final class Speech {
     // Guarded by the session's lock.
     String transcript;
     boolean userAdded;
+    /** A reply's utterance until its transcript is accepted, kept in case the caller goes on speaking. */
+    Utterance utterance;
+    /** The call's audio time at which {@link #utterance}'s audio ends. */
+    long utteranceEndAudioNanos;
+    /** An earlier turn's transcript that this reply answers together with its own utterance. */
+    String carriedTranscript;
     /** The audio time until which the caller counts as hearing something: the end of the last filler. */
     long heardUntilNanos;
     boolean timedOut;

@@ -61,6 +61,7 @@ public final class TurnDetector {
     private int utteranceLength;
     private Utterance finished;
     private boolean endedBySilence;
+    private long trailingDropped;
 
     /** A detector for audio at {@code sampleRate} Hz with the turn settings of {@code settings}. */
     public TurnDetector(CallSettings settings, int sampleRate) {
@@ -171,6 +172,14 @@ public final class TurnDetector {
         return endedBySilence;
     }
 
+    /**
+     * How much audio of the last turn's trailing silence was left out of its utterance: the utterance's
+     * audio ended this long before the frame that ended the turn.
+     */
+    public Duration trailingSilenceDropped() {
+        return Duration.ofNanos(trailingDropped * 1_000_000_000L / sampleRate);
+    }
+
     /** Forgets everything: the pre-roll, any turn in progress, any utterance not taken. */
     public void reset() {
         state = State.SILENCE;
@@ -200,8 +209,9 @@ public final class TurnDetector {
 
     private void finish() {
         endedBySilence = silenceRun >= endSilenceSamples;
-        long dropTrailing = Math.max(0, silenceRun - trailingKeptSamples);
-        int length = (int) Math.max(0, utteranceLength - dropTrailing);
+        long dropTrailing = Math.min(utteranceLength, Math.max(0, silenceRun - trailingKeptSamples));
+        int length = (int) (utteranceLength - dropTrailing);
+        trailingDropped = dropTrailing;
         finished = toUtterance(utterance, length);
         utterance = null;
         utteranceLength = 0;

@@ -54,4 +54,18 @@ class ConversationTest {
         assertThat(c.limitReached()).isTrue();
         assertThat(c.messages()).hasSize(4);
     }
+
+    @Test
+    void givenAnUnansweredCallerMessage_whenRetracted_thenItIsGoneAndOnlyItCanBeRetracted() {
+        Conversation c = new Conversation("sys", 10, 20);
+        c.addUser("hi");
+        c.addAssistant("hello");
+        c.addUser("tell me");
+
+        assertThat(c.retractLastUser("something else")).isFalse();
+        assertThat(c.retractLastUser("tell me")).isTrue();
+        assertThat(c.retractLastUser("hi")).as("an answered message stays").isFalse();
+        assertThat(c.messages()).containsExactly(ChatMessage.system("sys"), ChatMessage.user("hi"),
+                ChatMessage.assistant("hello"));
+    }
 }

@@ -144,6 +144,8 @@ class IdleAndLimitsTest {
 
             String reply = h.events(CallEvent.TurnCompleted.class).getFirst().reply();
             assertThat(reply).hasSizeLessThanOrEqualTo(41).startsWith("One short sentence.");
+            assertThat(h.synthesizer.texts()).as("nothing past the cap is synthesized")
+                    .doesNotContain("Three is too many.", "Four!");
             assertThat(h.events(CallEvent.Error.class)).isEmpty();
         }
     }

@@ -3,6 +3,7 @@ package dev.hotline.core.turn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.hotline.audio.G711;
 import dev.hotline.core.CallSettings;
 import dev.hotline.core.Utterance;
 import dev.hotline.core.VoiceActivityDetector;
@@ -12,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +128,15 @@ class TurnDetectorTest {
     }
 
     @Test
+    void givenATurnEndedBySilence_whenTaken_thenTheSilenceLeftOutIsReported() {
+        Run run = new Run(defaults).feed(TestAudio.silence(1_000)).feed(TestAudio.tone(1_000, 220, 8_000))
+                .feed(TestAudio.silence(1_000));
+
+        // 700 ms of silence ended the turn; 200 ms of it stayed in the utterance
+        assertThat(run.detector.trailingSilenceDropped()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
     void givenEndlessSpeech_whenFed_thenTheUtteranceIsCutAtTheCap() {
         CallSettings capped = defaults.toBuilder().maxUtterance(Duration.ofSeconds(3)).build();
 
@@ -157,5 +170,35 @@ class TurnDetectorTest {
             }
         }
         assertThat(oneTurn).as("recordings heard as exactly one turn").isGreaterThanOrEqualTo(files.size() * 3 / 4);
+    }
+
+    @Test
+    void givenARecordedTwilioCall_whenFed_thenItsTwoUtterancesAreTurnsAndItsLineNoiseAndClickStartNone()
+            throws IOException {
+        Path stream = TestAudio.fixtures().map(f -> f.resolve("twilio/stream1_recorded.jsonl")).orElse(null);
+        assumeTrue(stream != null && Files.isRegularFile(stream), "shared fixtures not present (hotline.shared.dir)");
+        Pattern payload = Pattern.compile("\"payload\"\\s*:\\s*\"([^\"]+)\"");
+        List<short[]> frames = new ArrayList<>();
+        for (String line : Files.readAllLines(stream)) {
+            Matcher m = payload.matcher(line);
+            if (line.contains("\"media\"") && m.find()) {
+                byte[] ulaw = Base64.getDecoder().decode(m.group(1));
+                short[] pcm = new short[ulaw.length];
+                G711.ulawToLinear(ulaw, 0, pcm, 0, ulaw.length);
+                frames.add(pcm);
+            }
+        }
+        assertThat(frames).hasSize(616);
+
+        Run run = new Run(defaults);
+        frames.forEach(run::feed);
+        run.feed(TestAudio.silence(1_000));
+
+        // speech at about 4.3-5.3 s and 8.1-9.9 s; a single loud click at about 11.1 s over -70 dBFS line noise
+        assertThat(run.events).hasSize(4).filteredOn(e -> e.startsWith("SPEECH_STARTED"))
+                .extracting(e -> Long.parseLong(e.substring(e.indexOf('@') + 1)))
+                .satisfiesExactly(first -> assertThat(first).isBetween(4_200L, 4_800L),
+                        second -> assertThat(second).isBetween(8_100L, 8_700L));
+        assertThat(run.utterances).hasSize(2);
     }
 }

@@ -143,7 +143,7 @@ public final class BrowserCallTransport implements CallTransport {
                 return false;
             }
             queuedAudioBytes += audio.length;
-            enqueue(new Outbound.Audio(audio));
+            enqueue(new Outbound.Audio(audio.clone())); // the caller may reuse its array once we return
             return true;
         } finally {
             lock.unlock();

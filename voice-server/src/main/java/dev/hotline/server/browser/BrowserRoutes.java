@@ -1,7 +1,8 @@
 package dev.hotline.server.browser;
 
-import dev.hotline.core.CallTransport;
 import dev.hotline.core.Persona;
+import dev.hotline.server.CallHandler;
+import dev.hotline.server.CallLimiter;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
@@ -30,10 +31,11 @@ import org.slf4j.LoggerFactory;
  * and style, from the jar), {@code WS /browser-stream} takes the page's call.
  *
  * <p>Before the socket upgrade, the {@code Origin} header is checked against {@link BrowserSettings}
- * (403 when not allowed). Once it is open, the caller (keyed by remote IP address) must be admitted by the
- * {@link CallerLimit}, the same limits as phone callers; a refused socket is closed with code 1013 and a
- * reason the page shows. An admitted call gets a {@link BrowserCallTransport}, registered with the
- * {@link BrowserCallRelay} and handed to the engine.
+ * (403 when not allowed). Once it is open, the call must be admitted by the server's {@link CallLimiter}, the
+ * same limits as phone calls, with {@code browser:<remote IP address>} as the caller; a refused socket, like
+ * one opened while the {@link CallHandler} takes no calls, is closed with code 1013 and a reason the page
+ * shows. An admitted call gets a {@link BrowserCallTransport}, registered with the {@link BrowserCallRelay} and handed
+ * to the call handler; its place in the limiter is released when its socket closes.
  *
  * <p>When browser calls are switched off ({@link BrowserSettings#enabled()} false), {@link #addTo} registers
  * nothing, so both paths answer 404.
@@ -49,6 +51,12 @@ public final class BrowserRoutes {
     /** Where the page's scripts and style are served. */
     public static final String ASSET_PATH = "/browser/{file}";
 
+    /** The close reason a refused page shows; the log says why. */
+    static final String NOT_TAKING_CALLS = "the hotline can't take your call right now, please try again later";
+
+    /** A browser caller's key in the limiter: this prefix and its IP address, never mistaken for a number. */
+    static final String CALLER_PREFIX = "browser:";
+
     private static final Logger log = LoggerFactory.getLogger(BrowserRoutes.class);
     private static final String RESOURCE_DIR = "/public/browser/";
     private static final Map<String, String> ASSET_TYPES = Map.of(
@@ -61,30 +69,29 @@ public final class BrowserRoutes {
             "default-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
     private final BrowserSettings settings;
-    private final Consumer<CallTransport> engine;
+    private final CallHandler calls;
     private final BrowserCallRelay relay;
-    private final CallerLimit limit;
+    private final CallLimiter limiter;
     private final ThreadFactory writerThreads = Thread.ofVirtual().name("browser-call-writer-", 0).factory();
     private final String page;
     private final Map<String, byte[]> assets;
-    private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    private final Map<String, BrowserCallTransport> open = new ConcurrentHashMap<>();
 
     /**
      * @param settings whether browser calls are on and which origins may open the socket
      * @param persona the persona the engine speaks as; its name heads the page
-     * @param engine takes each admitted call (e.g. {@code engine::startCall}); may throw
-     *     {@code IllegalStateException} when it takes no more calls, and the socket is then closed with 1013
+     * @param calls takes each admitted call (the engine)
      * @param relay forwards the engine's events to the pages; must be among the engine's observers
-     * @param limit per-caller limits, keyed by remote IP address
+     * @param limiter the server's call limits; a browser caller is known by its IP address
      * @throws IllegalStateException if the page's resources are missing from the jar
      */
-    public BrowserRoutes(BrowserSettings settings, Persona persona, Consumer<CallTransport> engine,
-            BrowserCallRelay relay, CallerLimit limit) {
+    public BrowserRoutes(BrowserSettings settings, Persona persona, CallHandler calls, BrowserCallRelay relay,
+            CallLimiter limiter) {
         this.settings = Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(persona, "persona");
-        this.engine = Objects.requireNonNull(engine, "engine");
+        this.calls = Objects.requireNonNull(calls, "calls");
         this.relay = Objects.requireNonNull(relay, "relay");
-        this.limit = Objects.requireNonNull(limit, "limit");
+        this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.page = new String(resource("index.html"), StandardCharsets.UTF_8)
                 .replace("{{personaName}}", escapeHtml(persona.name()));
         Map<String, byte[]> loaded = new ConcurrentHashMap<>();
@@ -109,7 +116,7 @@ public final class BrowserRoutes {
 
     /** Browser calls whose sockets are open. */
     int openCalls() {
-        return calls.size();
+        return open.size();
     }
 
     private void servePage(Context ctx) {
@@ -138,7 +145,7 @@ public final class BrowserRoutes {
 
     private void socket(WsConfig ws) {
         ws.onConnect(this::onConnect);
-        ws.onMessage(ctx -> withCall(ctx, call -> call.transport().onText(ctx.message())));
+        ws.onMessage(ctx -> withCall(ctx, transport -> transport.onText(ctx.message())));
         ws.onBinaryMessage(this::onBinary);
         ws.onClose(this::onClosed);
         ws.onError(ctx -> {
@@ -149,24 +156,31 @@ public final class BrowserRoutes {
 
     private void onConnect(WsContext ctx) {
         String address = remoteAddress(ctx.session.getRemoteSocketAddress());
-        CallerLimit.Admission admission = limit.tryAdmit(address).orElse(null);
-        if (admission == null) {
-            log.info("browser call from {} refused: over the per-caller limit", address);
-            ctx.closeSession(BrowserCallTransport.CLOSE_TRY_AGAIN_LATER, "too many calls from your address");
+        if (!calls.ready()) {
+            log.info("browser call from {} refused: the hotline takes no calls now", address);
+            ctx.closeSession(BrowserCallTransport.CLOSE_TRY_AGAIN_LATER, NOT_TAKING_CALLS);
             return;
         }
+        String callId = "browser-" + UUID.randomUUID();
+        CallLimiter.Decision decision = limiter.admit(callId, CALLER_PREFIX + address);
+        if (!decision.admitted()) {
+            log.info("browser call from {} refused: {}", address, decision.reason());
+            ctx.closeSession(BrowserCallTransport.CLOSE_TRY_AGAIN_LATER, NOT_TAKING_CALLS);
+            return;
+        }
+        limiter.connected(callId);
         String origin = ctx.header("Origin");
-        BrowserCallTransport transport = new BrowserCallTransport("browser-" + UUID.randomUUID(), address,
+        BrowserCallTransport transport = new BrowserCallTransport(callId, address,
                 origin == null ? Map.of() : Map.of("origin", origin), new JettyBrowserSocket(ctx.session),
                 writerThreads);
-        calls.put(ctx.sessionId(), new Call(transport, admission));
+        open.put(ctx.sessionId(), transport);
         relay.register(transport);
         try {
-            engine.accept(transport);
+            calls.startCall(transport);
         } catch (IllegalStateException e) {
             log.info("browser call from {} refused: {}", address, e.getMessage());
             onClosed(ctx);
-            ctx.closeSession(BrowserCallTransport.CLOSE_TRY_AGAIN_LATER, "the hotline is not taking calls");
+            ctx.closeSession(BrowserCallTransport.CLOSE_TRY_AGAIN_LATER, NOT_TAKING_CALLS);
         }
     }
 
@@ -174,26 +188,26 @@ public final class BrowserRoutes {
         ByteBuffer data = ctx.data();
         byte[] frame = new byte[data.remaining()];
         data.get(frame);
-        withCall(ctx, call -> call.transport().onBinary(frame));
+        withCall(ctx, transport -> transport.onBinary(frame));
     }
 
     private void onClosed(WsContext ctx) {
-        Call call = calls.remove(ctx.sessionId());
-        if (call == null) {
+        BrowserCallTransport transport = open.remove(ctx.sessionId());
+        if (transport == null) {
             return;
         }
         try {
-            call.transport().onClosed();
+            transport.onClosed();
         } finally {
-            relay.unregister(call.transport().callId());
-            call.admission().close();
+            relay.unregister(transport.callId());
+            limiter.release(transport.callId());
         }
     }
 
-    private void withCall(WsContext ctx, Consumer<Call> action) {
-        Call call = calls.get(ctx.sessionId());
-        if (call != null) {
-            action.accept(call);
+    private void withCall(WsContext ctx, Consumer<BrowserCallTransport> action) {
+        BrowserCallTransport transport = open.get(ctx.sessionId());
+        if (transport != null) {
+            action.accept(transport);
         }
     }
 
@@ -235,9 +249,5 @@ public final class BrowserRoutes {
             }
         }
         return out.toString();
-    }
-
-    /** An open browser call: its transport and the limiter's admission to give back at the end. */
-    private record Call(BrowserCallTransport transport, CallerLimit.Admission admission) {
     }
 }

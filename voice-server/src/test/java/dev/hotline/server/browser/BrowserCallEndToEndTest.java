@@ -14,6 +14,9 @@ import dev.hotline.core.CallTransport;
 import dev.hotline.core.Engine;
 import dev.hotline.core.Persona;
 import dev.hotline.core.Utterance;
+import dev.hotline.server.CallHandler;
+import dev.hotline.server.CallLimiter;
+import dev.hotline.server.InMemoryCallLimiter;
 import dev.hotline.core.testing.ScriptedResponder;
 import dev.hotline.core.testing.ScriptedSynthesizer;
 import dev.hotline.core.testing.ScriptedTranscriber;
@@ -21,6 +24,7 @@ import dev.hotline.audio.AudioFormat;
 import io.javalin.Javalin;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,17 +32,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * A call from the real page in headless Chromium, with a fake microphone playing a shared recording, to the
- * real routes and engine with scripted providers. Skips when no Chromium binary or no shared fixtures exist.
+ * A call from the real page in headless Chromium, with a fake microphone playing shared recordings, to the
+ * real routes and engine with scripted providers: the caller speaks, then talks over the long reply (barge-in:
+ * the server's clear must flush the page's playback and the page must echo the pending marks), then hears
+ * the second reply out. Skips when no Chromium binary or no shared fixtures exist.
  */
 class BrowserCallEndToEndTest {
 
-    private static final String RECORDING = "fixtures/speech/librivox/sense_and_sensibility_01_austen_64kb-0880.wav";
-    private static final String HEARD = "What is your next song about?";
+    private static final String FIRST_WORDS = "fixtures/speech/librivox/sense_and_sensibility_01_austen_64kb-0880.wav";
+    private static final String SECOND_WORDS = "fixtures/speech/librivox/sense_and_sensibility_01_austen_64kb-0930.wav";
+    private static final String FIRST_HEARD = "He was not an ill disposed young man.";
+    private static final String SECOND_HEARD = "He might even have been made amiable himself.";
+    /** Long enough (about 5 s at 40 ms a character) for the caller's second words to cut it. */
+    private static final String LONG_REPLY = "Well, that is a generous way to see him. I always thought the story "
+            + "was kinder to him than he deserved, but tell me more about why you think so.";
+    private static final String SHORT_REPLY = "Fair enough. Thanks for calling!";
     private static final Persona PERSONA = new Persona("Synthetic Jason", "Hello, you are through to Jason.",
             "Be brief.", "Goodbye!", List.of("Are you still there?"), "Sorry, I did not catch that.",
             "Sorry, something went wrong.", null, "en");
@@ -49,22 +60,25 @@ class BrowserCallEndToEndTest {
     private final List<Object> seen = new ArrayList<>();
 
     @Test
-    @Disabled("waits for the engine's CallSession (branch core) to reach main; passes with it merged")
-    void givenThePageInHeadlessChromium_whenTheCallerCallsAndSpeaks_thenGreetingTranscriptReplyAndCaptionsAllHappen()
+    void givenThePageInHeadlessChromium_whenTheCallerSpeaksAndThenTalksOverTheReply_thenTheCallRunsAsOnThePhone()
             throws Exception {
         Optional<Path> chromiumBinary = HeadlessChromium.find();
         assumeTrue(chromiumBinary.isPresent(), "no chromium binary found on the PATH (apt-get install chromium, "
                 + "or -Dhotline.chromium=<path>): skipping the browser end-to-end test");
         Path shared = Path.of(System.getProperty("hotline.shared.dir", "../shared"));
-        Path recording = shared.resolve(RECORDING);
-        assumeTrue(Files.isReadable(recording), "shared fixtures not found at " + shared + ": skipping");
+        Path firstWords = shared.resolve(FIRST_WORDS);
+        Path secondWords = shared.resolve(SECOND_WORDS);
+        assumeTrue(Files.isReadable(firstWords) && Files.isReadable(secondWords),
+                "shared fixtures not found at " + shared + ": skipping");
 
+        // The greeting plays during the first silence; the second words start about 1.3 s into the long reply.
         Files.createDirectories(ARTIFACTS);
         Path microphone = ARTIFACTS.resolve("caller-48k.wav").toAbsolutePath();
-        Wav.write(CallerRecording.prepare(recording, 2_500, 4_000), microphone);
+        Wav.write(new CallerRecording().silence(2_500).speech(firstWords).silence(2_000).speech(secondWords)
+                .silence(4_000).toClip(), microphone);
 
-        ScriptedTranscriber transcriber = ScriptedTranscriber.repeating(HEARD);
-        ScriptedSynthesizer synthesizer = new ScriptedSynthesizer("scripted", 20);
+        ScriptedTranscriber transcriber = new ScriptedTranscriber().hear(FIRST_HEARD).hear(SECOND_HEARD);
+        ScriptedSynthesizer synthesizer = new ScriptedSynthesizer("scripted", 40);
         BrowserCallRelay relay = new BrowserCallRelay(PERSONA);
         CallObserver observer = event -> {
             record(event);
@@ -72,14 +86,13 @@ class BrowserCallEndToEndTest {
         };
         Engine engine = Engine.builder()
                 .transcriber(transcriber)
-                .responder(ScriptedResponder.repeating("It is about ", "the sea."))
+                .responder(new ScriptedResponder().reply(LONG_REPLY).reply(SHORT_REPLY))
                 .synthesizer(synthesizer)
                 .persona(PERSONA)
                 .observer(observer)
                 .build();
-        BrowserRoutes routes = new BrowserRoutes(BrowserSettings.defaults(), PERSONA,
-                transport -> engine.startCall(new MarkWatchingTransport(transport)), relay,
-                caller -> Optional.of(() -> { }));
+        BrowserRoutes routes = new BrowserRoutes(BrowserSettings.defaults(), PERSONA, new WatchedEngine(engine),
+                relay, new InMemoryCallLimiter(CallLimiter.Limits.defaults(), Clock.systemUTC(), Duration.ofHours(1)));
         Javalin app = Javalin.create(config -> routes.addTo(config.routes)).start("127.0.0.1", 0);
         try (HeadlessChromium chromium = HeadlessChromium.launch(chromiumBinary.get(), microphone, ARTIFACTS);
                 CdpClient page = chromium.openPage()) {
@@ -88,8 +101,8 @@ class BrowserCallEndToEndTest {
                     "the page loaded");
 
             page.evaluate("document.getElementById('call').click(); true");
-            await(() -> evaluate(page, "document.querySelectorAll('#captions .caption.persona .latency').length > 0"),
-                    "the reply's caption and latency appeared");
+            await(() -> evaluate(page, "document.querySelectorAll('#captions .caption.persona .latency').length >= 2"),
+                    "both replies' captions and latencies appeared");
             JsonNode captions = page.evaluate("[...document.querySelectorAll('#captions .caption')].map(c => "
                     + "({who: c.classList.contains('caller') ? 'caller' : 'persona', "
                     + "text: c.querySelector('.text').textContent, "
@@ -105,32 +118,44 @@ class BrowserCallEndToEndTest {
 
             assertThat(state).as("the page's call state").isEqualTo("connected");
             List<Object> events = snapshot();
-            int turnStarted = indexOf(events, CallEvent.TurnStarted.class);
-            assertThat(turnStarted).as("a turn started: the engine heard the caller stop speaking").isPositive();
-            assertThat(events.subList(0, turnStarted)).as("greeting marks echoed by the page before the turn")
+            int firstTurn = indexOf(events, CallEvent.TurnStarted.class, 0);
+            int bargeIn = indexOf(events, CallEvent.BargeIn.class, 0);
+            assertThat(firstTurn).as("a turn started: the engine heard the caller stop speaking").isPositive();
+            assertThat(bargeIn).as("the engine heard the caller talk over the reply").isGreaterThan(firstTurn);
+            assertThat(events.subList(0, firstTurn)).as("greeting marks echoed by the page before the first turn")
                     .anyMatch(MarkEcho.class::isInstance);
-            assertThat(events.subList(turnStarted, events.size())).as("reply marks echoed by the page")
+            assertThat(events.subList(firstTurn, bargeIn)).as("reply marks echoed by the page while it played")
                     .anyMatch(MarkEcho.class::isInstance);
-            CallEvent.TurnCompleted turn = (CallEvent.TurnCompleted) events.stream()
-                    .filter(CallEvent.TurnCompleted.class::isInstance).findFirst().orElseThrow();
-            assertThat(turn.transcript()).isEqualTo(HEARD);
-            assertThat(turn.reply()).isEqualTo("It is about the sea.");
-            assertThat(turn.interrupted()).isFalse();
+            List<CallEvent.TurnCompleted> turns = events.stream().filter(CallEvent.TurnCompleted.class::isInstance)
+                    .map(CallEvent.TurnCompleted.class::cast).toList();
+            assertThat(turns).hasSize(2);
+            assertThat(turns.get(0).transcript()).isEqualTo(FIRST_HEARD);
+            assertThat(turns.get(0).interrupted()).isTrue();
+            assertThat(turns.get(0).reply()).as("what the caller heard of the cut reply, as the marks told")
+                    .isNotBlank().isNotEqualTo(LONG_REPLY);
+            assertThat(LONG_REPLY).startsWith(turns.get(0).reply());
+            assertThat(turns.get(1).transcript()).isEqualTo(SECOND_HEARD);
+            assertThat(turns.get(1).reply()).isEqualTo(SHORT_REPLY);
+            assertThat(turns.get(1).interrupted()).isFalse();
 
-            Utterance utterance = transcriber.utterances().getFirst();
-            assertThat(utterance.format()).isEqualTo(AudioFormat.PCM16_16K);
-            assertThat(bestCorrelation(utterance, Wav.read(recording)))
-                    .as("the engine heard the recording, resampled to 16 kHz by the page's worklet")
+            List<Utterance> utterances = transcriber.utterances();
+            assertThat(utterances).hasSize(2);
+            assertThat(utterances.getFirst().format()).isEqualTo(AudioFormat.PCM16_16K);
+            assertThat(bestCorrelation(utterances.get(0), Wav.read(firstWords)))
+                    .as("the engine heard the first recording, resampled to 16 kHz by the page's worklet")
                     .isGreaterThan(0.7);
+            assertThat(bestCorrelation(utterances.get(1), Wav.read(secondWords)))
+                    .as("the engine heard the second recording").isGreaterThan(0.7);
 
-            assertThat(captions).hasSize(3);
-            assertThat(captions.get(0).get("who").asText()).isEqualTo("persona");
-            assertThat(captions.get(0).get("text").asText()).isEqualTo(PERSONA.greeting());
-            assertThat(captions.get(1).get("who").asText()).isEqualTo("caller");
-            assertThat(captions.get(1).get("text").asText()).isEqualTo(HEARD);
-            assertThat(captions.get(2).get("who").asText()).isEqualTo("persona");
-            assertThat(captions.get(2).get("text").asText()).isEqualTo("It is about the sea.");
+            assertThat(captions).hasSize(5);
+            assertCaption(captions.get(0), "persona", PERSONA.greeting());
+            assertCaption(captions.get(1), "caller", FIRST_HEARD);
+            assertCaption(captions.get(2), "persona", turns.get(0).reply());
+            assertCaption(captions.get(3), "caller", SECOND_HEARD);
+            assertCaption(captions.get(4), "persona", SHORT_REPLY);
             assertThat(captions.get(2).get("latency").asText()).matches("answered in \\d+ ms");
+            assertThat(captions.get(4).get("latency").asText()).matches("answered in \\d+ ms");
+            assertThat(stats.get("clears").asInt()).as("clears the page flushed its playback for").isPositive();
             assertThat(stats.get("framesSent").asInt()).as("20 ms frames sent").isGreaterThan(200);
             assertThat(stats.get("marksEchoed").asInt()).isEqualTo(stats.get("marksReceived").asInt());
             assertThat(Files.size(screenshot)).isGreaterThan(1_000);
@@ -233,8 +258,13 @@ class BrowserCallEndToEndTest {
         return List.copyOf(seen);
     }
 
-    private static int indexOf(List<Object> events, Class<?> type) {
-        for (int i = 0; i < events.size(); i++) {
+    private static void assertCaption(JsonNode caption, String who, String text) {
+        assertThat(caption.get("who").asText()).isEqualTo(who);
+        assertThat(caption.get("text").asText()).isEqualTo(text);
+    }
+
+    private static int indexOf(List<Object> events, Class<?> type, int from) {
+        for (int i = from; i < events.size(); i++) {
             if (type.isInstance(events.get(i))) {
                 return i;
             }
@@ -244,6 +274,44 @@ class BrowserCallEndToEndTest {
 
     /** The page echoed a mark: the audio before it played. */
     private record MarkEcho(String name) {
+    }
+
+    /** The engine as the server sees it, each call's transport watched for mark echoes. */
+    private final class WatchedEngine implements CallHandler {
+        private final Engine engine;
+
+        WatchedEngine(Engine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public boolean ready() {
+            return true;
+        }
+
+        @Override
+        public void startCall(CallTransport transport) {
+            engine.startCall(new MarkWatchingTransport(transport));
+        }
+
+        @Override
+        public void refuseCall(CallTransport transport, String message) {
+            engine.refuseCall(transport, message);
+        }
+
+        @Override
+        public int activeCalls() {
+            return engine.activeCalls();
+        }
+
+        @Override
+        public void shutdown(Duration drain) {
+            try {
+                engine.shutdown(drain);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Passes everything through, noting each mark echo the engine receives, in order with its events. */

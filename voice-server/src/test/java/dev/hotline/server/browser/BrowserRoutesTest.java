@@ -6,6 +6,9 @@ import dev.hotline.core.CallEvent;
 import dev.hotline.core.CallInfo;
 import dev.hotline.core.CallTransport;
 import dev.hotline.core.Persona;
+import dev.hotline.server.CallHandler;
+import dev.hotline.server.CallLimiter;
+import dev.hotline.server.InMemoryCallLimiter;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,9 +17,9 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +39,9 @@ class BrowserRoutesTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final FakeEngine engine = new FakeEngine();
     private final BrowserCallRelay relay = new BrowserCallRelay(PERSONA);
-    private final CountingLimit limit = new CountingLimit(1);
+    /** The server's real limiter: one call at a time. */
+    private final InMemoryCallLimiter limiter = new InMemoryCallLimiter(
+            new CallLimiter.Limits(10, 1, Set.of(), Set.of()), Clock.systemUTC(), Duration.ofHours(1));
     private Javalin app;
 
     @AfterEach
@@ -83,7 +88,7 @@ class BrowserRoutesTest {
 
         assertThat(refusedHandshakeStatus("https://evil.example")).isEqualTo(403);
         assertThat(engine.calls.get()).isZero();
-        assertThat(limit.admitted.get()).isZero();
+        assertThat(limiter.activeCalls()).isZero();
     }
 
     @Test
@@ -158,23 +163,37 @@ class BrowserRoutesTest {
         ClientSocket second = new ClientSocket();
         connect(sameOrigin(), second);
 
-        assertThat(second.next()).isEqualTo("close:1013:too many calls from your address");
+        assertThat(second.next()).isEqualTo("close:1013:" + BrowserRoutes.NOT_TAKING_CALLS);
         assertThat(engine.calls.get()).isEqualTo(1);
+        assertThat(limiter.activeCalls()).isEqualTo(1);
     }
 
     @Test
-    void givenEngineShutDown_whenSocketOpens_thenItClosesWith1013AndThePlaceIsGivenBack() throws Exception {
+    void givenEngineNotReady_whenSocketOpens_thenItClosesWith1013AndTakesNoPlace() throws Exception {
+        engine.ready = false;
+        start(BrowserSettings.defaults());
+        ClientSocket client = new ClientSocket();
+        connect(sameOrigin(), client);
+
+        assertThat(client.next()).isEqualTo("close:1013:" + BrowserRoutes.NOT_TAKING_CALLS);
+        assertThat(engine.calls.get()).isZero();
+        assertThat(limiter.activeCalls()).isZero();
+    }
+
+    @Test
+    void givenEngineShutsDownAsTheSocketOpens_whenItRefusesTheCall_thenItClosesWith1013AndThePlaceIsGivenBack()
+            throws Exception {
         engine.refuse = true;
         start(BrowserSettings.defaults());
         ClientSocket client = new ClientSocket();
         connect(sameOrigin(), client);
 
-        assertThat(client.next()).isEqualTo("close:1013:the hotline is not taking calls");
+        assertThat(client.next()).isEqualTo("close:1013:" + BrowserRoutes.NOT_TAKING_CALLS);
         awaitReleased();
     }
 
     private void start(BrowserSettings settings) {
-        BrowserRoutes routes = new BrowserRoutes(settings, PERSONA, engine, relay, limit);
+        BrowserRoutes routes = new BrowserRoutes(settings, PERSONA, engine, relay, limiter);
         app = Javalin.create(config -> routes.addTo(config.routes)).start("127.0.0.1", 0);
     }
 
@@ -210,22 +229,43 @@ class BrowserRoutesTest {
 
     private void awaitReleased() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (limit.open.get() > 0 && System.nanoTime() < deadline) {
+        while (limiter.activeCalls() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(limit.open.get()).as("admissions given back").isZero();
+        assertThat(limiter.activeCalls()).as("places given back to the limiter").isZero();
     }
 
     /** Takes calls like the engine does: starts the transport; greets with 20 ms of audio and a mark. */
-    private static final class FakeEngine implements java.util.function.Consumer<CallTransport> {
+    private static final class FakeEngine implements CallHandler {
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();
         final AtomicInteger calls = new AtomicInteger();
         volatile CallTransport transport;
         volatile CallInfo info;
         volatile boolean refuse;
+        volatile boolean ready = true;
 
         @Override
-        public void accept(CallTransport call) {
+        public boolean ready() {
+            return ready;
+        }
+
+        @Override
+        public void refuseCall(CallTransport transport, String message) {
+            throw new AssertionError("browser calls are never refused through the engine");
+        }
+
+        @Override
+        public int activeCalls() {
+            return calls.get();
+        }
+
+        @Override
+        public void shutdown(Duration drain) {
+            ready = false;
+        }
+
+        @Override
+        public void startCall(CallTransport call) {
             if (refuse) {
                 throw new IllegalStateException("the engine is shut down and takes no more calls");
             }
@@ -266,32 +306,6 @@ class BrowserRoutesTest {
             String event = events.poll(5, TimeUnit.SECONDS);
             assertThat(event).as("an event reached the engine").isNotNull();
             return event;
-        }
-    }
-
-    /** Admits up to {@code max} open calls per key; counts what is open. */
-    private static final class CountingLimit implements CallerLimit {
-        final int max;
-        final AtomicInteger open = new AtomicInteger();
-        final AtomicInteger admitted = new AtomicInteger();
-
-        CountingLimit(int max) {
-            this.max = max;
-        }
-
-        @Override
-        public Optional<Admission> tryAdmit(String callerKey) {
-            if (open.incrementAndGet() > max) {
-                open.decrementAndGet();
-                return Optional.empty();
-            }
-            admitted.incrementAndGet();
-            java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-            return Optional.of(() -> {
-                if (closed.compareAndSet(false, true)) {
-                    open.decrementAndGet();
-                }
-            });
         }
     }
 

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hotline.core.CallTransport;
 import dev.hotline.core.Persona;
+import dev.hotline.server.CallHandler;
+import dev.hotline.server.CallLimiter;
+import dev.hotline.server.InMemoryCallLimiter;
 import io.javalin.Javalin;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -33,7 +39,8 @@ class BrowserWorkletTest {
         assumeTrue(binary.isPresent(), "no chromium binary found on the PATH (apt-get install chromium, "
                 + "or -Dhotline.chromium=<path>): skipping the AudioWorklet tests");
         BrowserRoutes routes = new BrowserRoutes(BrowserSettings.defaults(), Persona.syntheticJason(),
-                transport -> { }, new BrowserCallRelay(Persona.syntheticJason()), caller -> Optional.empty());
+                new NoCalls(), new BrowserCallRelay(Persona.syntheticJason()), new InMemoryCallLimiter(
+                        CallLimiter.Limits.defaults(), Clock.systemUTC(), Duration.ofHours(1)));
         app = Javalin.create(config -> routes.addTo(config.routes)).start("127.0.0.1", 0);
         Files.createDirectories(ARTIFACTS);
         chromium = HeadlessChromium.launch(binary.get(), null, ARTIFACTS);
@@ -215,5 +222,32 @@ class BrowserWorkletTest {
             sum += (double) samples[i] * samples[i];
         }
         return Math.sqrt(sum / (samples.length - from));
+    }
+
+    /** These tests make no calls: the page is only the host of the worklets. */
+    private static final class NoCalls implements CallHandler {
+        @Override
+        public boolean ready() {
+            return false;
+        }
+
+        @Override
+        public void startCall(CallTransport transport) {
+            throw new AssertionError("no call expected");
+        }
+
+        @Override
+        public void refuseCall(CallTransport transport, String message) {
+            throw new AssertionError("no call expected");
+        }
+
+        @Override
+        public int activeCalls() {
+            return 0;
+        }
+
+        @Override
+        public void shutdown(Duration drain) {
+        }
     }
 }

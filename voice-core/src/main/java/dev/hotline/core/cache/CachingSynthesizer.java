@@ -1,4 +1,4 @@
-package dev.hotline.elevenlabs;
+package dev.hotline.core.cache;
 
 import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CancelSignal;
@@ -28,8 +28,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.zip.CRC32;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A phrase cache in front of any {@link Synthesizer}: lines that repeat (the greeting, "are you still
@@ -42,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * {@code previousText}/{@code nextText} are not part of the key: an allowlisted line sounds the same
  * wherever it falls. Everything else goes straight to the delegate ("bypassed").
  *
- * <p><b>Keys.</b> The key prefix (identifying the voice, model and settings, e.g.
- * {@link ElevenLabsSynthesizer#cacheKeyPrefix()}), the audio format and the normalized text. Change the
- * voice and the old entries are simply never hit again.
+ * <p><b>Keys.</b> The key prefix (identifying the delegate's voice, model and voice settings; an adapter that
+ * offers a {@code cacheKeyPrefix()} method, such as the ElevenLabs synthesizer, gives the right one), the
+ * audio format and the normalized text. Change the voice or its settings and the old entries are simply
+ * never hit again.
  *
  * <p><b>Bounds.</b> Memory holds at most {@code maxBytes} of audio, least recently used evicted first; a
  * phrase longer than that is not cached. With a directory, every entry is also written through to one
@@ -63,7 +62,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CachingSynthesizer implements Synthesizer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(CachingSynthesizer.class);
+    private static final System.Logger LOG = System.getLogger(CachingSynthesizer.class.getName());
     /** Audio handed to the sink per chunk on a hit, in milliseconds: small enough for smooth pacing. */
     static final int HIT_CHUNK_MILLIS = 100;
     /** First bytes of every cache file: "HLPC" (Hotline phrase cache). */
@@ -288,8 +287,8 @@ public final class CachingSynthesizer implements Synthesizer {
             }
         } catch (IOException e) {
             diskErrors.incrementAndGet();
-            LOG.warn("phrase cache: could not write {} ({}); the phrase stays cached in memory only", target,
-                    e.toString());
+            LOG.log(System.Logger.Level.WARNING, "phrase cache: could not write {0} ({1}); the phrase stays cached "
+                    + "in memory only", target, e.toString());
             deleteQuietly(temporary);
         }
     }
@@ -303,12 +302,14 @@ public final class CachingSynthesizer implements Synthesizer {
             return null;
         } catch (IOException e) {
             diskErrors.incrementAndGet();
-            LOG.warn("phrase cache: could not read {} ({}); synthesizing again", file, e.toString());
+            LOG.log(System.Logger.Level.WARNING, "phrase cache: could not read {0} ({1}); synthesizing again", file,
+                    e.toString());
             return null;
         }
         byte[] audio = decode(bytes, key);
         if (audio == null) {
-            LOG.info("phrase cache: ignoring corrupt or stale file {}; it will be replaced", file);
+            LOG.log(System.Logger.Level.INFO, "phrase cache: ignoring corrupt or stale file {0}; it will be replaced",
+                    file);
             deleteQuietly(file);
         }
         return audio;
@@ -354,7 +355,7 @@ public final class CachingSynthesizer implements Synthesizer {
             Files.deleteIfExists(file);
         } catch (IOException e) {
             diskErrors.incrementAndGet();
-            LOG.warn("phrase cache: could not delete {} ({})", file, e.toString());
+            LOG.log(System.Logger.Level.WARNING, "phrase cache: could not delete {0} ({1})", file, e.toString());
         }
     }
 

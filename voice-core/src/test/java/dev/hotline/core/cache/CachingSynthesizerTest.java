@@ -1,33 +1,40 @@
-package dev.hotline.elevenlabs;
+package dev.hotline.core.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CancelSignal;
 import dev.hotline.core.CancelledException;
 import dev.hotline.core.ProviderException;
+import dev.hotline.core.Synthesizer;
 import dev.hotline.core.Synthesizer.Request;
 import dev.hotline.core.Synthesizer.Usage;
+import dev.hotline.core.testing.TestAudio;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okio.Buffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link CachingSynthesizer} in front of the real ElevenLabs HTTP synthesizer talking to a loopback server. */
+/**
+ * {@link CachingSynthesizer} in front of a provider that replays queued answers (a real phone recording from
+ * the shared fixtures) and counts its requests, so every hit, miss and bypass is visible.
+ */
 @Timeout(20)
 class CachingSynthesizerTest {
 
@@ -38,32 +45,72 @@ class CachingSynthesizerTest {
     @TempDir
     Path cacheDir;
 
-    private MockWebServer server;
-    private ElevenLabsSynthesizer provider;
+    private final Provider provider = new Provider();
     private byte[] greetingAudio;
 
-    @BeforeEach
-    void start() throws IOException {
-        server = new MockWebServer();
-        server.start();
-        provider = new ElevenLabsSynthesizer(ElevenLabsConfig.of("sk_cache_test_key", "JBFqnCBsd6RMkjVDRZzb")
-                .withBaseUrl(server.url("/").toString())
-                .withRetry(1, Duration.ZERO));
-        greetingAudio = TestData.phonePrompt();
+    /**
+     * A provider answering each request with the next queued answer (audio or a failure), in 20 ms chunks,
+     * checking the cancel signal before each chunk, and counting requests.
+     */
+    private static final class Provider implements Synthesizer {
+        private final Deque<Object> answers = new ArrayDeque<>();
+        private int requests;
+
+        @Override
+        public synchronized Usage synthesize(Request request, AudioSink sink, CancelSignal cancel) throws IOException {
+            cancel.throwIfCancelled();
+            requests++;
+            Object answer = answers.poll();
+            if (answer == null) {
+                throw new IllegalStateException("no answer queued for request " + requests);
+            }
+            if (answer instanceof ProviderException failure) {
+                throw failure;
+            }
+            byte[] audio = (byte[]) answer;
+            int chunk = request.format().bytesForMillis(20);
+            for (int offset = 0; offset < audio.length; offset += chunk) {
+                cancel.throwIfCancelled();
+                sink.onAudio(Arrays.copyOfRange(audio, offset, Math.min(audio.length, offset + chunk)));
+            }
+            return new Usage(request.text().length(), false);
+        }
+
+        synchronized void enqueue(Object answer) {
+            answers.add(answer);
+        }
+
+        synchronized int requests() {
+            return requests;
+        }
+
+        @Override
+        public boolean supports(AudioFormat format) {
+            return format.equals(AudioFormat.PCM16_8K) || format.equals(AudioFormat.ULAW_8K);
+        }
+
+        @Override
+        public String name() {
+            return "replaying provider";
+        }
     }
 
-    @AfterEach
-    void stop() throws IOException {
-        provider.close();
-        server.shutdown();
+    @BeforeEach
+    void loadAudio() throws IOException {
+        Optional<Path> recording = TestAudio.phone("agent-newlocation.wav");
+        assumeTrue(recording.isPresent(), "the shared speech fixtures (hotline.shared.dir) are not available");
+        short[] samples = TestAudio.readWav(recording.get()).samples();
+        ByteBuffer bytes = ByteBuffer.allocate(samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asShortBuffer().put(samples);
+        greetingAudio = bytes.array();
     }
 
     private CachingSynthesizer cache(long maxBytes, Path directory) {
-        return new CachingSynthesizer(provider, provider.cacheKeyPrefix(), PHRASES, maxBytes, directory);
+        return new CachingSynthesizer(provider, "replaying|voice-a|model-b|{}", PHRASES, maxBytes, directory);
     }
 
     private void enqueueAudio(byte[] audio) {
-        server.enqueue(new MockResponse().setBody(new Buffer().write(audio)));
+        provider.enqueue(audio);
     }
 
     private static Played play(CachingSynthesizer cache, String text) throws IOException {
@@ -87,7 +134,7 @@ class CachingSynthesizerTest {
         assertThat(first.usage().cached()).isFalse();
         assertThat(second.audio()).isEqualTo(greetingAudio);
         assertThat(second.usage()).isEqualTo(new Usage("  Hey!   This is Synthetic Jason. ".length(), true));
-        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(provider.requests()).isEqualTo(1);
         assertThat(cache.stats()).isEqualTo(new CachingSynthesizer.Stats(1, 1, 0, 1, greetingAudio.length, 0));
     }
 
@@ -96,7 +143,7 @@ class CachingSynthesizerTest {
         CachingSynthesizer cache = cache(1 << 20, null);
         enqueueAudio(greetingAudio);
         play(cache, GREETING);
-        List<byte[]> chunks = new java.util.ArrayList<>();
+        List<byte[]> chunks = new ArrayList<>();
 
         cache.synthesize(Request.of(GREETING, AudioFormat.PCM16_8K), chunks::add, new CancelSignal());
 
@@ -114,7 +161,7 @@ class CachingSynthesizerTest {
         play(cache, "Let me think about that.");
         play(cache, "Let me think about that.");
 
-        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(provider.requests()).isEqualTo(2);
         assertThat(cache.stats().bypassed()).isEqualTo(2);
         assertThat(cache.hits()).isZero();
         assertThat(cache.misses()).isZero();
@@ -134,7 +181,7 @@ class CachingSynthesizerTest {
         cache.synthesize(Request.of(GREETING, AudioFormat.ULAW_8K), ulaw::writeBytes, new CancelSignal());
 
         assertThat(ulaw.toByteArray()).containsExactly(1, 2, 3);
-        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(provider.requests()).isEqualTo(2);
     }
 
     @Test
@@ -149,7 +196,7 @@ class CachingSynthesizerTest {
         play(cache, STILL_THERE);
         play(cache, GREETING);
 
-        assertThat(server.getRequestCount()).isEqualTo(3);
+        assertThat(provider.requests()).isEqualTo(3);
         assertThat(cache.stats().entries()).isEqualTo(1);
         assertThat(cache.stats().bytes()).isEqualTo(greetingAudio.length).isLessThanOrEqualTo(greetingAudio.length + 10);
     }
@@ -164,7 +211,7 @@ class CachingSynthesizerTest {
         play(cache, GREETING);
 
         assertThat(first.audio()).isEqualTo(greetingAudio);
-        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(provider.requests()).isEqualTo(2);
         assertThat(cache.stats().entries()).isZero();
     }
 
@@ -178,7 +225,7 @@ class CachingSynthesizerTest {
 
         assertThat(played.audio()).isEqualTo(greetingAudio);
         assertThat(played.usage().cached()).isTrue();
-        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(provider.requests()).isEqualTo(1);
         assertThat(afterRestart.hits()).isEqualTo(1);
         try (Stream<Path> files = Files.list(cacheDir)) {
             assertThat(files).singleElement().satisfies(file ->
@@ -208,7 +255,7 @@ class CachingSynthesizerTest {
         assertThat(played.usage().cached()).isFalse();
         assertThat(fromRepairedFile.usage().cached()).isTrue();
         assertThat(fromRepairedFile.audio()).isEqualTo(greetingAudio);
-        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(provider.requests()).isEqualTo(2);
     }
 
     @Test
@@ -231,22 +278,21 @@ class CachingSynthesizerTest {
     @Test
     void givenProviderFails_whenSpoken_thenNothingIsCachedAndTheErrorPassesThrough() throws Exception {
         CachingSynthesizer cache = cache(1 << 20, cacheDir);
-        server.enqueue(new MockResponse().setResponseCode(401)
-                .setBody(TestData.errorBody("error_401_invalid_api_key.json")));
+        provider.enqueue(new ProviderException("replaying", ProviderException.Kind.AUTHENTICATION, "key refused", 401,
+                null, null));
         enqueueAudio(greetingAudio);
 
         assertThatThrownBy(() -> play(cache, GREETING)).isInstanceOf(ProviderException.class);
         Played retry = play(cache, GREETING);
 
         assertThat(retry.usage().cached()).isFalse();
-        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(provider.requests()).isEqualTo(2);
     }
 
     @Test
     void givenCancelledMidStream_whenSpoken_thenPartialAudioIsNotCached() throws Exception {
         CachingSynthesizer cache = cache(1 << 20, null);
-        server.enqueue(new MockResponse().setBody(new Buffer().write(greetingAudio))
-                .throttleBody(1000, 20, java.util.concurrent.TimeUnit.MILLISECONDS));
+        enqueueAudio(greetingAudio);
         enqueueAudio(greetingAudio);
         CancelSignal cancel = new CancelSignal();
 
@@ -266,7 +312,7 @@ class CachingSynthesizerTest {
         play(cache, GREETING);
         CancelSignal cancel = new CancelSignal();
         cancel.cancel("hang-up");
-        List<byte[]> chunks = new java.util.ArrayList<>();
+        List<byte[]> chunks = new ArrayList<>();
 
         assertThatThrownBy(() -> cache.synthesize(Request.of(GREETING, AudioFormat.PCM16_8K), chunks::add, cancel))
                 .isInstanceOf(CancelledException.class);
@@ -279,20 +325,5 @@ class CachingSynthesizerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keyPrefix");
         assertThatThrownBy(() -> new CachingSynthesizer(provider, "p", PHRASES, 0, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBytes must be > 0, was 0");
-    }
-
-    @Test
-    void givenTwoVoices_whenKeyed_thenPrefixesDiffer() {
-        ElevenLabsConfig base = ElevenLabsConfig.of("sk_secret_never_in_a_key", "voiceA");
-        ElevenLabsSynthesizer a = new ElevenLabsSynthesizer(base);
-        ElevenLabsSynthesizer b = new ElevenLabsSynthesizer(base.withVoiceSettings(
-                new VoiceSettings(0.3, null, null, null, null)));
-        ElevenLabsSynthesizer c = new ElevenLabsSynthesizer(base.withModel("eleven_turbo_v2_5"));
-
-        assertThat(Set.of(a.cacheKeyPrefix(), b.cacheKeyPrefix(), c.cacheKeyPrefix())).hasSize(3);
-        assertThat(a.cacheKeyPrefix()).doesNotContain("sk_secret_never_in_a_key").contains("voiceA");
-        a.close();
-        b.close();
-        c.close();
     }
 }
