@@ -28,8 +28,12 @@ public abstract class CallTransportContract {
     /** A new call: a transport and the remote end it is connected to, not yet started. */
     protected abstract Remote connect() throws Exception;
 
-    /** One test's call, seen from the far end. */
-    protected interface Remote extends AutoCloseable {
+    /**
+     * One test's call, seen from the far end. Each contract test calls {@link #close()} in a {@code finally}
+     * block. Not an {@link AutoCloseable}: its {@code close()} may throw any exception (an implementation
+     * might wait for a server to stop), which try-with-resources would warn about.
+     */
+    protected interface Remote {
         /** The transport under test. */
         CallTransport transport();
 
@@ -54,7 +58,7 @@ public abstract class CallTransportContract {
          */
         List<Outbound> awaitOutbound(int count, Duration timeout) throws Exception;
 
-        @Override
+        /** Releases the far end (closes its client, stops its server); nothing by default. */
         default void close() throws Exception {
         }
     }

@@ -176,4 +176,23 @@ class BargeInTest {
                     .satisfies(t -> assertThat(t.reply()).isEqualTo("Hi!"));
         }
     }
+
+    @Test
+    void givenTheLlmStillStreaming_whenTheCallerBargesIn_thenTheLlmCallIsCancelled() throws Exception {
+        try (CallHarness h = new CallHarness()) {
+            PacingAndStreamingTest.HalfwayResponder llm = new PacingAndStreamingTest.HalfwayResponder();
+            h.transcriber.hear("Tell me about the tour").hear("Stop");
+            h.start(h.engineBuilder(settings).responder(llm));
+            h.greeted();
+            h.says(800, settings);
+            h.silenceUntil(CallState.SPEAKING, Duration.ofSeconds(5));
+            assertThat(llm.cancelled.getCount()).isEqualTo(1);
+
+            h.transport.feedPcm(TestAudio.voice(800));
+
+            assertThat(h.events(CallEvent.BargeIn.class)).hasSize(1);
+            assertThat(llm.cancelled.getCount()).as("the LLM call in flight was cancelled").isZero();
+            assertThat(llm.rest.getCount()).as("and never allowed to go on").isEqualTo(1);
+        }
+    }
 }

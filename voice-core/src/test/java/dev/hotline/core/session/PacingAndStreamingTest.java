@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hotline.core.CallEvent;
 import dev.hotline.core.CallSettings;
 import dev.hotline.core.CallState;
+import dev.hotline.core.CancelSignal;
+import dev.hotline.core.CancelledException;
 import dev.hotline.core.ProviderException;
+import dev.hotline.core.Responder;
 import dev.hotline.core.testing.CallHarness;
 import dev.hotline.core.testing.Gate;
 import dev.hotline.core.testing.RecordingCallTransport;
@@ -80,6 +83,86 @@ class PacingAndStreamingTest {
             h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(10));
             assertThat(h.events(CallEvent.TurnCompleted.class).getFirst().reply())
                     .isEqualTo("First piece here. Second piece here.");
+        }
+    }
+
+    /**
+     * A responder that streams its first sentence and the first word of the next (the chunker's lookahead),
+     * then waits (until cancelled, or until {@code rest} opens) before the rest; records whether the wait was
+     * cancelled.
+     */
+    static final class HalfwayResponder implements Responder {
+        final CountDownLatch rest = new CountDownLatch(1);
+        final CountDownLatch cancelled = new CountDownLatch(1);
+
+        @Override
+        public Usage respond(Request request, TextSink sink, CancelSignal cancel) throws CancelledException {
+            sink.onText("The tour starts in May and goes all over Europe. Then");
+            try {
+                Gate.latch(rest).pass(cancel);
+            } catch (CancelledException e) {
+                cancelled.countDown();
+                throw e;
+            }
+            sink.onText(" we come home.");
+            return new Usage(10, 2, "stop");
+        }
+
+        @Override
+        public String name() {
+            return "halfway responder";
+        }
+    }
+
+    @Test
+    void givenTheLlmStillStreaming_whenItsFirstSentenceIsComplete_thenThatSentenceIsAlreadyPlaying() throws Exception {
+        try (CallHarness h = new CallHarness()) {
+            HalfwayResponder llm = new HalfwayResponder();
+            h.transcriber.hear("Tell me about the tour");
+            h.start(h.engineBuilder(settings).responder(llm));
+            h.greeted();
+            long before = h.transport.playedBytes();
+
+            h.says(800, settings);
+            h.transport.feedSilence(Duration.ofMillis(300));
+
+            assertThat(h.call().state()).isEqualTo(CallState.SPEAKING);
+            assertThat(h.transport.playedBytes()).as("reply audio plays while the LLM call is open")
+                    .isGreaterThan(before);
+            assertThat(llm.rest.getCount()).isEqualTo(1);
+            llm.rest.countDown();
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+            assertThat(h.events(CallEvent.TurnCompleted.class).getFirst().reply())
+                    .isEqualTo("The tour starts in May and goes all over Europe. Then we come home.");
+        }
+    }
+
+    @Test
+    void givenPlaybackStalled_whenAReplyIsMuchLongerThanTheBuffer_thenSynthesisWaitsAtTheBufferCap() throws Exception {
+        CallSettings small = settings.toBuilder().maxQueuedMs(200).maxBufferedAudio(Duration.ofSeconds(2)).build();
+        StringBuilder reply = new StringBuilder();
+        for (int i = 1; i <= 12; i++) {
+            reply.append("This is sentence number ").append(i).append(". ");
+        }
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hear("Talk to me");
+            h.responder.reply(reply.toString());
+            h.start(small);
+            h.greeted();
+            long greetingChars = h.synthesizer.characters();
+
+            h.says(800, small);
+            h.transport.pausePlayback();
+            h.transport.feedSilence(Duration.ofSeconds(3));
+
+            long replyAudioMs = (h.synthesizer.characters() - greetingChars) * 50;
+            long oneSentenceMs = 50L * "This is sentence number 10.".length();
+            assertThat(replyAudioMs).as("synthesized ahead: at most the buffer, what the transport holds and one piece")
+                    .isLessThanOrEqualTo(2_000 + 200 + oneSentenceMs)
+                    .isLessThan(50L * reply.length() / 2);
+            h.transport.resumePlayback();
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(60));
+            assertThat(h.events(CallEvent.TurnCompleted.class).getFirst().reply()).isEqualTo(reply.toString().strip());
         }
     }
 
