@@ -383,7 +383,9 @@ public final class TwilioCallTransport implements CallTransport {
     private void overflow() {
         log("the socket fell " + (2 * maxQueuedMedia) + " frames behind: ending the call");
         sender.close(CLOSE_NORMAL, "connection too slow");
-        end("outbound queue overflow");
+        // Ending takes the inbound lock; an outbound call must not wait for it (the engine may hold its own
+        // lock here while the inbound thread, holding ours, waits for the engine's), so end on another thread.
+        Thread.ofVirtual().name("twilio-overflow").start(() -> end("outbound queue overflow"));
     }
 
     private void writeLoop() {

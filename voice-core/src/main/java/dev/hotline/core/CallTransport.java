@@ -11,7 +11,9 @@ import dev.hotline.audio.AudioFormat;
  * {@link Listener#onMark}, then {@link Listener#onStop} once. No further calls to the listener are made
  * after {@code onStop}. If the connection drops without a proper stop, {@code onStop} is still called.
  *
- * <p><b>Outbound.</b> The send methods may be called from any thread and never block on the network.
+ * <p><b>Outbound.</b> The send methods may be called from any thread and never block on the network, nor
+ * wait for a thread that is delivering inbound events (the engine may call them while an inbound event
+ * waits for the engine).
  * Audio is played in the order sent. Every mark sent is echoed back through {@link Listener#onMark} once
  * the audio sent before it has played, or once a {@link #clear} discarded that audio: marks are how the
  * engine knows what the caller actually heard. {@link #sendAudio} reports back-pressure: it returns

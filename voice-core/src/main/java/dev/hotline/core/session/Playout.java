@@ -219,20 +219,24 @@ final class Playout {
      * The byte counts heard stay as the marks left them. Call after cancelling the speech.
      */
     void clear(Speech speech) {
+        boolean sentAny;
         lock.lock();
         try {
             buffer.removeIf(s -> s.speech == speech);
             bufferedBytes = buffer.stream().mapToLong(s -> s.data.length - s.offset).sum();
-            boolean sentAny = !inFlight.isEmpty();
+            sentAny = !inFlight.isEmpty();
             inFlight.clear();
             inFlightBytes = 0;
             backPressured = false;
             room.signalAll();
-            if (sentAny) {
-                transport.clear();
-            }
         } finally {
             lock.unlock();
+        }
+        // Outside the lock: a transport may echo the cleared marks from inside clear() while its inbound
+        // thread, holding the transport's own lock, waits in onMark for ours. The marks of the audio just
+        // dropped are no longer in flight, so their echoes change nothing.
+        if (sentAny) {
+            transport.clear();
         }
     }
 

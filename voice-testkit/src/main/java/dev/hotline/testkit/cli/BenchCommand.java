@@ -207,6 +207,10 @@ public final class BenchCommand {
     }
 
     private int drive(Settings settings, URI url, Duration budget, PrintStream out) throws InterruptedException {
+        out.println("callers say: " + String.join(", ", settings.labels())
+                + (settings.labels().get(0).startsWith("speech-like")
+                        ? " (a hum: a model-based VAD such as Silero may not take it for speech; use --play recordings)"
+                        : ""));
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         memory.gc();

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -357,7 +358,7 @@ public final class FakeElevenLabsServer implements AutoCloseable {
         });
     }
 
-    /** One stream-input session: its messages are handled, in order, by one virtual thread. */
+    /** One stream-input session: its messages are handled, in order, by one platform thread. */
     private final class Session {
         static final String CLOSED = "\u0000closed";
 
@@ -512,7 +513,7 @@ public final class FakeElevenLabsServer implements AutoCloseable {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedException();
                 }
-                ctx.send(audioMessage(text, millis, firstChar, lastChar, java.util.Arrays.copyOfRange(audio, from, to)));
+                ctx.send(audioMessage(text, millis, firstChar, lastChar, Arrays.copyOfRange(audio, from, to)));
                 audioMessages++;
                 due += (long) (spanMillis * 1_000_000L * realTimeFactor);
                 startMillis += spanMillis;

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -51,7 +53,8 @@ import okio.ByteString;
  * how long the {@code clear} took and how much audio it discarded. See {@link TurnReport}.
  *
  * <p><b>Lifecycle and threading.</b> A caller object is an immutable configuration; {@link #call} dials,
- * runs the {@link CallScript} on the calling thread (a virtual thread is best) and returns when the call is
+ * runs the {@link CallScript} on the calling thread (a platform thread keeps the 20 ms clock best when
+ * the JVM also runs a busy server) and returns when the call is
  * over: the script ended, the server closed the socket, or the script's time limit passed. Any number of
  * calls may run at once. A handshake that fails (refused, or an HTTP status instead of 101) is an
  * {@link IOException}.
@@ -184,14 +187,14 @@ public final class SimulatedTwilioCaller {
 
     private static byte[] silence() {
         byte[] frame = new byte[FRAME_BYTES];
-        java.util.Arrays.fill(frame, TestkitAudio.ULAW_SILENCE);
+        Arrays.fill(frame, TestkitAudio.ULAW_SILENCE);
         return frame;
     }
 
     private static String sid(String prefix) {
         StringBuilder sb = new StringBuilder(prefix);
         String hex = "0123456789abcdef";
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int i = 0; i < 32; i++) {
             sb.append(hex.charAt(random.nextInt(16)));
         }
@@ -448,7 +451,7 @@ public final class SimulatedTwilioCaller {
                     playback.pollFirst();
                 }
             }
-            java.util.Arrays.fill(frame, played, FRAME_BYTES, TestkitAudio.ULAW_SILENCE);
+            Arrays.fill(frame, played, FRAME_BYTES, TestkitAudio.ULAW_SILENCE);
             if (heard.size() + FRAME_BYTES <= maxHeardBytes) {
                 heard.write(frame, 0, FRAME_BYTES);
             }
@@ -639,7 +642,7 @@ public final class SimulatedTwilioCaller {
                 for (int i = 0; i < n; i++) {
                     frame[i] = utterance.at(offset + i);
                 }
-                java.util.Arrays.fill(frame, n, FRAME_BYTES, TestkitAudio.ULAW_SILENCE);
+                Arrays.fill(frame, n, FRAME_BYTES, TestkitAudio.ULAW_SILENCE);
                 payload = Base64.getEncoder().encodeToString(frame);
             }
             sendLock.lock();

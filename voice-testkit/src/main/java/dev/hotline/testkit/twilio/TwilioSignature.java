@@ -3,7 +3,6 @@ package dev.hotline.testkit.twilio;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -63,14 +62,5 @@ public final class TwilioSignature {
     /** Signs a WebSocket handshake to {@code wssUrl}: the URL alone, no parameters. */
     public static String forHandshake(String authToken, String wssUrl) {
         return compute(authToken, wssUrl, Map.of());
-    }
-
-    /** Splits repeated-parameter pairs into a map of name to values, keeping every value. */
-    static Map<String, List<String>> group(List<Map.Entry<String, String>> pairs) {
-        Map<String, List<String>> grouped = new TreeMap<>();
-        for (Map.Entry<String, String> pair : pairs) {
-            grouped.computeIfAbsent(pair.getKey(), k -> new ArrayList<>()).add(pair.getValue());
-        }
-        return grouped;
     }
 }

@@ -222,7 +222,8 @@ class SimulatedTwilioCallerTest {
 
             TurnReport turn = report.turns().get(0);
             assertThat(turn.underruns()).isEqualTo(1);
-            assertThat(turn.underrunTime()).isBetween(Duration.ofMillis(100), Duration.ofMillis(300));
+            assertThat(turn.underrunTime()).as("about 200 ms, plus the hotline's reaction time")
+                    .isBetween(Duration.ofMillis(100), Duration.ofMillis(600));
             assertThat(turn.replyHeard()).isEqualTo(Duration.ofMillis(400));
         }
     }
