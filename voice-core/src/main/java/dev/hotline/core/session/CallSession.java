@@ -771,13 +771,16 @@ public final class CallSession implements CallHandle {
         int index = playout.addPiece(speech, "");
         StringBuilder said = new StringBuilder();
         AtomicBoolean delivered = new AtomicBoolean();
-        try (StreamingSynthesizer.SpeechStream stream = synthesizer.open(format, chunk -> {
+        Synthesizer.AudioSink sink = chunk -> {
             delivered.set(true);
             if (speech.firstAudio == 0) {
                 speech.firstAudio = ctx.nanoTime().getAsLong();
             }
             playout.write(speech, index, chunk);
-        }, speech.cancel)) {
+        };
+        // Opening (a WebSocket handshake, say) is retried like any provider call; nothing was sent yet.
+        try (StreamingSynthesizer.SpeechStream stream = retry.call(speech.cancel,
+                () -> synthesizer.open(format, sink, speech.cancel), () -> true, e -> error("tts", e))) {
             String piece;
             while ((piece = speech.pieces.take()) != null) {
                 said.append(piece).append(' ');

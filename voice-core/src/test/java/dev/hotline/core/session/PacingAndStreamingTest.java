@@ -186,6 +186,30 @@ class PacingAndStreamingTest {
     }
 
     @Test
+    void givenAStreamThatIsBusyAtFirst_whenReplying_thenOpeningIsRetriedAndTheSameSynthesizerSpeaks()
+            throws Exception {
+        CallSettings streaming = settings.withStreamingSynthesis(true);
+        try (CallHarness h = new CallHarness()) {
+            ScriptedSynthesizer backup = new ScriptedSynthesizer("backup", 50);
+            h.transcriber.hear("Hello");
+            h.responder.reply("First piece here. ", "Second piece here.");
+            h.start(h.engineBuilder(streaming).fallbackSynthesizer(backup));
+            h.greeted();
+            h.synthesizer.failNextOpen(new ProviderException("fake", ProviderException.Kind.RATE_LIMITED,
+                    "too_many_concurrent_requests"));
+            int opensBefore = h.synthesizer.opens();
+
+            h.says(800, streaming);
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+
+            assertThat(h.synthesizer.opens() - opensBefore).isEqualTo(2);
+            assertThat(backup.texts()).isEmpty();
+            assertThat(h.events(CallEvent.TurnCompleted.class)).singleElement()
+                    .satisfies(t -> assertThat(t.reply()).isEqualTo("First piece here. Second piece here."));
+        }
+    }
+
+    @Test
     void givenAReply_whenItPlays_thenEveryStageTimingIsRecordedInOrder() throws Exception {
         try (CallHarness h = new CallHarness()) {
             h.transcriber.hear("Hello");

@@ -25,6 +25,8 @@ public final class ScriptedSynthesizer implements StreamingSynthesizer {
     private final String name;
     private final int millisPerChar;
     private final Deque<Step> steps = new ArrayDeque<>();
+    private final Deque<ProviderException> openFailures = new ArrayDeque<>();
+    private int opens;
     private final List<String> texts = new ArrayList<>();
     private long characters;
 
@@ -58,6 +60,17 @@ public final class ScriptedSynthesizer implements StreamingSynthesizer {
     public synchronized ScriptedSynthesizer failAfterChunks(int chunks, ProviderException failure) {
         steps.add(new Step(Gate.OPEN, chunks, failure));
         return this;
+    }
+
+    /** The next {@link #open} fails with {@code failure}, as a refused WebSocket handshake would. */
+    public synchronized ScriptedSynthesizer failNextOpen(ProviderException failure) {
+        openFailures.add(failure);
+        return this;
+    }
+
+    /** How many times {@link #open} was called. */
+    public synchronized int opens() {
+        return opens;
     }
 
     /** The next request never answers; only cancellation ends it. */
@@ -108,6 +121,14 @@ public final class ScriptedSynthesizer implements StreamingSynthesizer {
     @Override
     public SpeechStream open(AudioFormat format, AudioSink sink, CancelSignal cancel) throws IOException {
         cancel.throwIfCancelled();
+        ProviderException refused;
+        synchronized (this) {
+            opens++;
+            refused = openFailures.poll();
+        }
+        if (refused != null) {
+            throw refused;
+        }
         return new SpeechStream() {
             private final StringBuilder pending = new StringBuilder();
             private long spoken;
