@@ -3,7 +3,6 @@ package dev.hotline.server;
 import dev.hotline.core.CallSettings;
 import dev.hotline.core.Engine;
 import dev.hotline.core.Persona;
-import dev.hotline.core.ProviderException;
 import dev.hotline.core.Responder;
 import dev.hotline.core.Synthesizer;
 import dev.hotline.core.Transcriber;
@@ -11,6 +10,7 @@ import dev.hotline.core.VoiceActivityDetector;
 import dev.hotline.core.cache.CachingSynthesizer;
 import dev.hotline.elevenlabs.ElevenLabsConfig;
 import dev.hotline.elevenlabs.ElevenLabsSynthesizer;
+import dev.hotline.local.DeferredTranscriber;
 import dev.hotline.local.FreeTtsSynthesizer;
 import dev.hotline.local.ScriptedResponder;
 import dev.hotline.local.SileroVad;
@@ -51,6 +51,8 @@ final class Bootstrap {
 
     /** Names the folder of a Vosk model for embedded speech-to-text (read by the local adapter's docs too). */
     static final String VOSK_MODEL_VARIABLE = "HOTLINE_VOSK_MODEL";
+    /** The embedded recognizer's name in the banner and in its errors. */
+    private static final String SPHINX_NAME = "sphinx4 en-us";
     /** A connected call is assumed over after this long, when its end was missed. */
     private static final Duration MAX_CALL_AGE = Duration.ofHours(4);
     /** Audio of fixed persona lines kept in memory by the ElevenLabs phrase cache: about 30 minutes of mu-law. */
@@ -160,38 +162,32 @@ final class Bootstrap {
 
         BrowserCallRelay relay = new BrowserCallRelay(persona);
         CallLog callLog = new CallLog();
-        CallHandler calls;
-        if (transcriber == null) {
-            calls = new UnavailableCallHandler("no speech-to-text provider; calls are refused politely");
-        } else {
-            Engine.Builder engine = Engine.builder()
-                    .transcriber(transcriber)
-                    .responder(responder)
-                    .synthesizer(synthesizer)
-                    .persona(persona)
-                    .settings(settings(config))
-                    .observer(event -> {
-                        callLog.onEvent(event);
-                        relay.onEvent(event);
-                    });
-            if (fallbackResponder != null) {
-                engine.fallbackResponder(fallbackResponder);
-            }
-            if (fallbackSynthesizer != null) {
-                engine.fallbackSynthesizer(fallbackSynthesizer);
-            }
-            if (vad != null) {
-                engine.vad(vad);
-            }
-            calls = new EngineCallHandler(engine.build());
+        Engine.Builder engine = Engine.builder()
+                .transcriber(transcriber)
+                .responder(responder)
+                .synthesizer(synthesizer)
+                .persona(persona)
+                .settings(settings(config))
+                .observer(event -> {
+                    callLog.onEvent(event);
+                    relay.onEvent(event);
+                });
+        if (fallbackResponder != null) {
+            engine.fallbackResponder(fallbackResponder);
         }
+        if (fallbackSynthesizer != null) {
+            engine.fallbackSynthesizer(fallbackSynthesizer);
+        }
+        if (vad != null) {
+            engine.vad(vad);
+        }
+        CallHandler calls = new EngineCallHandler(engine.build());
         return new Bootstrap(config, browser, calls, relay, roles);
     }
 
     /**
      * The speech-to-text that needs no key: Vosk when {@value #VOSK_MODEL_VARIABLE} names a model folder (more
-     * accurate), else the built-in sphinx4. Returns {@code null}, and says why in the banner, if sphinx4
-     * cannot load.
+     * accurate), else the built-in sphinx4, loaded in the background.
      *
      * @throws ConfigException if {@value #VOSK_MODEL_VARIABLE} names an unusable folder
      */
@@ -206,15 +202,13 @@ final class Bootstrap {
                 throw new ConfigException(List.of(VOSK_MODEL_VARIABLE + ": " + e.getMessage()));
             }
         }
-        try {
-            SphinxTranscriber sphinx = new SphinxTranscriber();
-            roles.put("speech-to-text", sphinx.name() + " (embedded, modest accuracy; set OPENAI_API_KEY for "
-                    + "Whisper or " + VOSK_MODEL_VARIABLE + " for Vosk)");
-            return sphinx;
-        } catch (ProviderException e) {
-            roles.put("speech-to-text", "none: sphinx4 could not load (" + e.getMessage() + "); set OPENAI_API_KEY");
-            return null;
-        }
+        // sphinx4 takes seconds to load its models: load it in the background so the server is ready at once
+        // and the greeting covers the wait. A failed load makes each transcription fail (the caller hears
+        // the persona's "didn't catch that") and is logged with its cause.
+        DeferredTranscriber sphinx = new DeferredTranscriber(SPHINX_NAME, SphinxTranscriber::new);
+        roles.put("speech-to-text", SPHINX_NAME + " (embedded, loading in the background, modest accuracy; set "
+                + "OPENAI_API_KEY for Whisper or " + VOSK_MODEL_VARIABLE + " for Vosk)");
+        return sphinx;
     }
 
     /** The engine's tunables: its defaults, with what the environment overrides. */
@@ -292,8 +286,7 @@ final class Bootstrap {
                         + (browser.allowedOrigins().isEmpty() ? " (same origin only)"
                                 : " (origins " + String.join(", ", browser.allowedOrigins()) + ")"));
         roles.forEach((role, provider) -> line(text, role, provider));
-        line(text, "calls", calls instanceof UnavailableCallHandler unavailable
-                ? "NOT taken: " + unavailable.why() : "taken by the engine");
+        line(text, "calls", "taken by the engine");
         return text.toString();
     }
 
