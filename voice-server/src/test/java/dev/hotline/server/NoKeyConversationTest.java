@@ -46,7 +46,7 @@ class NoKeyConversationTest {
     private static final double SILENT_RMS = 180;
     /** A quiet stretch this long separates what the caller heard into greeting and reply. */
     private static final int GAP_FRAMES = 75;
-    /** Measured: 5 of the fallback reply's 7 content words (0.71) recognised in three runs; asserted with a margin. */
+    /** Measured: 5 of the fallback reply's 7 content words (0.71) found in three runs; asserted with margin. */
     private static final double MIN_REPLY_OVERLAP = 0.5;
     private static final Set<String> STOP_WORDS = Set.of("a", "an", "the", "i", "i'm", "i'd", "i'll", "me", "my",
             "you", "your", "it", "it's", "is", "are", "was", "be", "to", "of", "and", "or", "but", "on", "in",
