@@ -1,5 +1,6 @@
 package dev.hotline.server;
 
+import dev.hotline.core.CallObserver;
 import dev.hotline.core.CallSettings;
 import dev.hotline.core.Engine;
 import dev.hotline.core.Persona;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -79,6 +81,17 @@ final class Bootstrap {
      * @throws ConfigException naming every problem at once
      */
     static Bootstrap fromEnvironment(Map<String, String> env) throws ConfigException {
+        return fromEnvironment(env, CallObserver.NONE);
+    }
+
+    /**
+     * As {@link #fromEnvironment(Map)}, with one more observer of every call's events (after the call log and
+     * the browser relay), for tests that need what the engine heard and said.
+     *
+     * @throws ConfigException naming every problem at once
+     */
+    static Bootstrap fromEnvironment(Map<String, String> env, CallObserver extraObserver) throws ConfigException {
+        Objects.requireNonNull(extraObserver, "extraObserver");
         List<String> problems = new ArrayList<>();
         ServerConfig config = null;
         try {
@@ -111,11 +124,11 @@ final class Bootstrap {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return wire(config, browser, openAi, elevenLabs, env);
+        return wire(config, browser, openAi, elevenLabs, env, extraObserver);
     }
 
     private static Bootstrap wire(ServerConfig config, BrowserSettings browser, OpenAiConfig openAi,
-            ElevenLabsConfig elevenLabs, Map<String, String> env) throws ConfigException {
+            ElevenLabsConfig elevenLabs, Map<String, String> env, CallObserver extraObserver) throws ConfigException {
         Map<String, String> roles = new LinkedHashMap<>();
         Persona persona = config.persona();
 
@@ -171,6 +184,7 @@ final class Bootstrap {
                 .observer(event -> {
                     callLog.onEvent(event);
                     relay.onEvent(event);
+                    extraObserver.onEvent(event);
                 });
         if (fallbackResponder != null) {
             engine.fallbackResponder(fallbackResponder);
