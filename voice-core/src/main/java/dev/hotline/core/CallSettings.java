@@ -41,7 +41,9 @@ import java.util.Objects;
  * @param retryBackoff the first retry's wait; doubled per attempt with jitter
  * @param playoutChunkMs reply audio is sent to the transport in chunks of this many milliseconds (20-100),
  *     each followed by a mark
- * @param maxQueuedMs the most audio, in milliseconds, sent to the transport and not yet played
+ * @param maxQueuedMs the most audio, in milliseconds, sent to the transport and not yet played (default 400:
+ *     when a chunk's mark comes back, 360 ms are still queued, enough for the echo's round trip and scheduling
+ *     jitter; 200 ms starved playback under CPU contention; a {@code clear} drops at most this much)
  * @param maxBufferedAudio the most synthesized audio held ahead of playout per call
  * @param maxPieceChars the longest speakable piece handed to the synthesizer
  * @param firstPieceMinChars the first piece of a reply may be cut at a clause boundary (a comma) once it
@@ -283,7 +285,7 @@ public record CallSettings(
         private Duration retryBudget = Duration.ofMillis(1_500);
         private Duration retryBackoff = Duration.ofMillis(200);
         private int playoutChunkMs = 40;
-        private int maxQueuedMs = 200;
+        private int maxQueuedMs = 400;
         private Duration maxBufferedAudio = Duration.ofSeconds(20);
         private int maxPieceChars = 200;
         private int firstPieceMinChars = 30;

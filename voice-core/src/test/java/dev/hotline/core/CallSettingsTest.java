@@ -26,7 +26,7 @@ class CallSettingsTest {
         assertThat(d.maxExchanges()).isEqualTo(20);
         assertThat(d.idlePromptAfter()).isEqualTo(Duration.ofSeconds(15));
         assertThat(d.playoutChunkMs()).isEqualTo(40);
-        assertThat(d.maxQueuedMs()).isEqualTo(200);
+        assertThat(d.maxQueuedMs()).isEqualTo(400);
         assertThat(d.accessPin()).isNull();
         assertThat(d.pinTries()).isEqualTo(3);
         assertThat(d.streamingSynthesis()).isFalse();
@@ -63,6 +63,15 @@ class CallSettingsTest {
     void givenAnInvalidValue_whenBuilding_thenTheFieldIsNamed(String field, UnaryOperator<CallSettings.Builder> change) {
         assertThatThrownBy(() -> change.apply(CallSettings.builder()).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(field);
+    }
+
+    @Test
+    void givenTheDefaults_whenAChunkHasJustPlayed_thenTheRestCoversAMarkRoundTripWithJitter() {
+        CallSettings d = CallSettings.defaults();
+
+        // The next chunk leaves only when the caller echoes the mark of the one it just played: what is still
+        // queued then must outlast the echo's trip back, the send and the network's jitter (bench, 2026-11-24).
+        assertThat(d.maxQueuedMs() - d.playoutChunkMs()).isGreaterThanOrEqualTo(300);
     }
 
     @Test
