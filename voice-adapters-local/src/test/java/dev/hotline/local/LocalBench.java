@@ -1,5 +1,6 @@
 package dev.hotline.local;
 
+import dev.hotline.testkit.WordErrorRate;
 import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CancelSignal;
 import dev.hotline.core.Synthesizer;

@@ -1,5 +1,6 @@
 package dev.hotline.local;
 
+import dev.hotline.testkit.WordErrorRate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -11,6 +11,7 @@ import dev.hotline.core.Transcriber;
 import dev.hotline.core.Utterance;
 import dev.hotline.local.SphinxTranscriber;
 import dev.hotline.testkit.TestkitAudio;
+import dev.hotline.testkit.WordErrorRate;
 import dev.hotline.testkit.twilio.CallReport;
 import dev.hotline.testkit.twilio.CallScript;
 import dev.hotline.testkit.twilio.SimulatedTwilioCaller;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -110,7 +110,7 @@ class NoKeyConversationTest {
         System.out.printf("greeting: %s%n  heard as: %s%n  content words found: %.2f%n",
                 greeting, greetingHeard, greetingOverlap);
         System.out.printf("reply:    %s%n  heard as: %s%n  content words found: %.2f, WER %.2f%n",
-                turn.reply(), replyHeard, replyOverlap, wordErrorRate(turn.reply(), replyHeard));
+                turn.reply(), replyHeard, replyOverlap, WordErrorRate.count(turn.reply(), replyHeard).rate());
 
         assertThat(replyOverlap).as("share of the reply's content words recognised in what the caller heard")
                 .isGreaterThanOrEqualTo(MIN_REPLY_OVERLAP);
@@ -181,36 +181,7 @@ class NoKeyConversationTest {
         return wanted.stream().filter(heard::contains).count() / (double) wanted.size();
     }
 
-    /** Word error rate by word-level edit distance, over all words. */
-    private static double wordErrorRate(String reference, String recognised) {
-        List<String> ref = words(reference);
-        List<String> hyp = words(recognised);
-        int[] previous = new int[hyp.size() + 1];
-        int[] current = new int[hyp.size() + 1];
-        for (int j = 0; j <= hyp.size(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= ref.size(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= hyp.size(); j++) {
-                int substitute = previous[j - 1] + (ref.get(i - 1).equals(hyp.get(j - 1)) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[hyp.size()] / (double) ref.size();
-    }
-
     private static List<String> words(String text) {
-        List<String> words = new ArrayList<>();
-        for (String token : text.toLowerCase(Locale.ROOT).split("\\s+")) {
-            String word = token.replaceAll("[^a-z']", "");
-            if (!word.isEmpty()) {
-                words.add(word);
-            }
-        }
-        return words;
+        return WordErrorRate.normalise(text);
     }
 }

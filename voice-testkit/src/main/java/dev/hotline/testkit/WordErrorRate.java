@@ -1,4 +1,4 @@
-package dev.hotline.local;
+package dev.hotline.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,9 +8,10 @@ import java.util.Map;
 /**
  * Word error rate: (substitutions + deletions + insertions) / reference words, by word-level Levenshtein
  * alignment, after normalising both sides the same way (lower case, no punctuation, symbols and digits
- * spelled out as a recognizer writes them).
+ * spelled out as a recognizer writes them). Used to measure recognizers and to check that synthesized
+ * speech is intelligible.
  */
-final class WordErrorRate {
+public final class WordErrorRate {
 
     private static final Map<String, String> SPOKEN = Map.ofEntries(
             Map.entry("*", "star"), Map.entry("#", "pound"), Map.entry("0", "zero"), Map.entry("1", "one"),
@@ -21,17 +22,20 @@ final class WordErrorRate {
     }
 
     /** Errors and reference length of one pair; add them up over a set before dividing. */
-    record Count(int errors, int referenceWords) {
-        Count plus(Count other) {
+    public record Count(int errors, int referenceWords) {
+        /** This count and {@code other} together. */
+        public Count plus(Count other) {
             return new Count(errors + other.errors, referenceWords + other.referenceWords);
         }
 
-        double rate() {
+        /** Errors per reference word; 0 for an empty reference. */
+        public double rate() {
             return referenceWords == 0 ? 0 : errors / (double) referenceWords;
         }
     }
 
-    static Count count(String reference, String hypothesis) {
+    /** Errors of {@code hypothesis} against {@code reference}, and the reference's length in words. */
+    public static Count count(String reference, String hypothesis) {
         List<String> ref = normalise(reference);
         List<String> hyp = normalise(hypothesis);
         int[] previous = new int[hyp.size() + 1];
@@ -52,7 +56,8 @@ final class WordErrorRate {
         return new Count(previous[hyp.size()], ref.size());
     }
 
-    static List<String> normalise(String text) {
+    /** The words of {@code text} as both sides are compared: lower case, no punctuation, symbols spoken. */
+    public static List<String> normalise(String text) {
         List<String> words = new ArrayList<>();
         String spaced = text.toLowerCase(Locale.ROOT).replace("*", " * ").replace("#", " # ").replace('-', ' ');
         for (String token : spaced.split("\\s+")) {

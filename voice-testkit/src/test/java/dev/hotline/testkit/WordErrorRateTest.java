@@ -1,4 +1,4 @@
-package dev.hotline.local;
+package dev.hotline.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
