@@ -49,8 +49,11 @@ final class CallLog implements CallObserver {
                     ended.duration().toSeconds());
             case CallEvent.StateChanged changed -> LOG.debug("state {} -> {}", changed.from(), changed.to());
             case CallEvent.TurnCompleted turn -> {
-                LOG.info("turn {} done: voice-to-voice {} ms{}", turn.turn(), millis(turn.timings().voiceToVoice()),
-                        turn.interrupted() ? " (interrupted)" : "");
+                CallEvent.TurnTimings t = turn.timings();
+                LOG.info("turn {} done: voice-to-voice {} ms (transcript {}, first text {}, first sentence {},"
+                        + " first audio {}, sent {}){}", turn.turn(), millis(t.voiceToVoice()),
+                        millis(t.transcriptReady()), millis(t.firstReplyText()), millis(t.firstSentenceReady()),
+                        millis(t.firstAudio()), millis(t.firstAudioSent()), turn.interrupted() ? " (interrupted)" : "");
                 LOG.debug("turn {}: caller said \"{}\", persona said \"{}\"", turn.turn(), turn.transcript(),
                         turn.reply());
             }

@@ -1,5 +1,6 @@
 package dev.hotline.server;
 
+import dev.hotline.core.CallEvent;
 import dev.hotline.testkit.cli.HotlineLauncher;
 import dev.hotline.testkit.elevenlabs.FakeElevenLabsServer;
 import dev.hotline.testkit.openai.FakeOpenAiServer;
@@ -8,6 +9,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * {@code hotline bench} without {@code --url}: the real server, wired by {@link Bootstrap} exactly as
@@ -29,8 +33,35 @@ final class InProcessHotline implements HotlineLauncher.RunningHotline {
         this.endOfTurnSilence = endOfTurnSilence;
     }
 
-    /** Starts the server against the fakes; the {@link HotlineLauncher} the bench command is given. */
-    static InProcessHotline start(FakeOpenAiServer openAi, FakeElevenLabsServer elevenLabs) throws ConfigException {
+    /**
+     * Starts the server against the fakes and reports each finished turn's timings to {@code turns}; the
+     * {@link HotlineLauncher} the bench command is given.
+     */
+    static InProcessHotline start(FakeOpenAiServer openAi, FakeElevenLabsServer elevenLabs,
+            Consumer<HotlineLauncher.EngineTurn> turns) throws ConfigException {
+        Map<String, String> streams = new ConcurrentHashMap<>();
+        Bootstrap bootstrap = Bootstrap.fromEnvironment(environment(openAi, elevenLabs), event -> {
+            if (event instanceof CallEvent.CallStarted started) {
+                streams.put(started.callId(), started.call().streamId());
+            } else if (event instanceof CallEvent.CallEnded ended) {
+                streams.remove(ended.callId());
+            } else if (event instanceof CallEvent.TurnCompleted turn) {
+                CallEvent.TurnTimings t = turn.timings();
+                turns.accept(new HotlineLauncher.EngineTurn(streams.getOrDefault(turn.callId(), ""), turn.turn(),
+                        Optional.ofNullable(t.transcriptReady()),
+                        Optional.ofNullable(t.firstSentenceReady()), Optional.ofNullable(t.firstAudio()),
+                        Optional.ofNullable(t.firstAudioSent()), turn.interrupted()));
+            }
+        });
+        HotlineServer server = bootstrap.server(null).start();
+        return new InProcessHotline(server, Bootstrap.settings(bootstrap.config()).endOfTurnSilence());
+    }
+
+    /**
+     * The server's environment for a bench against the fakes: the engine tunables passed through from this
+     * process's environment, the fakes' URLs and dummy keys, no limits that a bench would hit.
+     */
+    static Map<String, String> environment(FakeOpenAiServer openAi, FakeElevenLabsServer elevenLabs) {
         Map<String, String> env = new HashMap<>();
         for (String name : PASSED_THROUGH) {
             String value = System.getenv(name);
@@ -47,9 +78,7 @@ final class InProcessHotline implements HotlineLauncher.RunningHotline {
         env.put("ELEVENLABS_BASE_URL", elevenLabs.baseUrl());
         env.put("ELEVENLABS_API_KEY", "xi-fake-for-bench");
         env.put("ELEVENLABS_VOICE_ID", "fakevoice");
-        Bootstrap bootstrap = Bootstrap.fromEnvironment(env);
-        HotlineServer server = bootstrap.server(null).start();
-        return new InProcessHotline(server, Bootstrap.settings(bootstrap.config()).endOfTurnSilence());
+        return env;
     }
 
     @Override

@@ -27,7 +27,7 @@ public final class Main {
         if (args.length > 0 && (args[0].equals("call") || args[0].equals("bench"))) {
             String[] rest = Arrays.copyOfRange(args, 1, args.length);
             System.exit(args[0].equals("call") ? new CallCommand().run(rest, System.out)
-                    : new BenchCommand(InProcessHotline::start).run(rest, System.out));
+                    : new BenchCommand(InProcessHotline::start, ChildProcessHotline::launcher).run(rest, System.out));
         }
         Map<String, String> env = System.getenv();
         Bootstrap bootstrap;

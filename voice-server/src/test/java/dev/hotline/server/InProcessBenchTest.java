@@ -1,27 +1,35 @@
 package dev.hotline.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hotline.testkit.cli.BenchCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code hotline bench} without {@code --url}: the real server, wired by {@link Bootstrap}, started in-process
- * against the test kit's fake OpenAI and ElevenLabs, called by simulated Twilio callers.
+ * or in a child JVM against the test kit's fake OpenAI and ElevenLabs, called by simulated Twilio callers
+ * saying a real phone recording (the server's Silero VAD does not take the bench's synthetic hum for speech).
  */
 class InProcessBenchTest {
 
-    @Test
-    void givenTheInProcessLauncher_whenBenchingTwoCalls_thenTheRealServerAnswersEveryTurn() {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    private static final String[] FAST_FAKES = {"--stt-ms", "50", "--llm-ttfb-ms", "50", "--tokens-per-second", "200",
+        "--tts-ttfb-ms", "50", "--progress-s", "5"};
 
-        int status = new BenchCommand(InProcessHotline::start).run(new String[] {"--calls", "2", "--duration", "12",
-            "--stt-ms", "50", "--llm-ttfb-ms", "50", "--tokens-per-second", "200", "--tts-ttfb-ms", "50",
-            "--progress-s", "5"}, out);
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    private final BenchCommand bench = new BenchCommand(InProcessHotline::start, ChildProcessHotline::launcher);
+
+    @Test
+    void givenTheInProcessLauncher_whenBenchingTwoCalls_thenTheRealServerAnswersEveryTurnAndTimesIt() {
+        int status = bench.run(args("--calls", "2", "--duration", "20", "--play", recording()), out);
 
         String text = printed.toString(StandardCharsets.UTF_8);
         assertThat(status).as(text).isZero();
@@ -29,5 +37,52 @@ class InProcessBenchTest {
         assertThat(text).contains("calls: 2 placed, 2 completed, 0 failed");
         assertThat(text).containsPattern("turns: [1-9]\\d* answered, 0 without reply");
         assertThat(text).contains("protocol errors: 0");
+        assertThat(engineTurns(text)).as(text).isPositive();
+        assertThat(text).containsPattern("by stage, each minus its fake's latency: stt p50 -?\\d");
+        assertThat(text).containsPattern("caller's minus engine's voice-to-voice, same turn: +p50 +-?\\d+ ms");
+    }
+
+    @Test
+    void givenTheChildProcessTarget_whenBenchingTwoCalls_thenTheServerRunsInItsOwnJvmAndItsLogTimesTheTurns() {
+        int status = bench.run(args("--calls", "2", "--duration", "20", "--target", "process",
+            "--server-jvm", "-Xmx256m", "--play", recording()), out);
+
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(text).isZero();
+        assertThat(text).containsPattern("hotline in child process \\d+ at ws://127.0.0.1:\\d+/voice-stream");
+        assertThat(text).contains("calls: 2 placed, 2 completed, 0 failed");
+        assertThat(text).containsPattern("hotline process: \\d+\\.\\d s of CPU");
+        assertThat(text).containsPattern("hotline process memory mid-run: heap after GC \\d+\\.\\d MB .* RSS \\d+ MB");
+        assertThat(text).contains("hotline log: 0 lines at WARN or above");
+        assertThat(engineTurns(text)).as(text).isPositive();
+    }
+
+    @Test
+    void givenServerJvmOptionsWithoutTheProcessTarget_whenBenching_thenTheUsageErrorSaysSo() {
+        int status = bench.run(args("--calls", "1", "--duration", "1", "--server-jvm", "-Xmx256m"), out);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("--server-jvm needs --target process");
+    }
+
+    /** A shared phone recording the callers say; the test is skipped without ../shared. */
+    private static String recording() {
+        String shared = System.getProperty("hotline.shared.dir");
+        assumeTrue(shared != null, "hotline.shared.dir is not set; run through Maven");
+        Path wav = Path.of(shared, "fixtures", "speech", "phone", "demo-thanks.wav");
+        assumeTrue(Files.isRegularFile(wav), "no shared recordings at " + wav + " (../shared is absent)");
+        return wav.toString();
+    }
+
+    private static String[] args(String... more) {
+        String[] all = new String[more.length + FAST_FAKES.length];
+        System.arraycopy(more, 0, all, 0, more.length);
+        System.arraycopy(FAST_FAKES, 0, all, more.length, FAST_FAKES.length);
+        return all;
+    }
+
+    private static int engineTurns(String text) {
+        Matcher m = Pattern.compile("engine overhead, engine's clock: .*\\(n=(\\d+)\\)").matcher(text);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 }

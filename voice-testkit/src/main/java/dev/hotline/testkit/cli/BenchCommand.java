@@ -16,8 +16,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * {@code hotline bench --calls N --duration S [--url ws://...]}: N simulated Twilio callers
@@ -35,9 +38,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * few seconds while it runs.
  *
  * <p>Without {@code --url} it starts fake OpenAI and ElevenLabs servers with the configured latencies and a
- * hotline in-process through the {@link HotlineLauncher} it was built with; the provider budget is then known
- * exactly. With {@code --url} the target's budget is unknown unless given with {@code --budget-ms}, and CPU and
- * heap are this process's (the callers'), not the server's.
+ * hotline through a {@link HotlineLauncher} it was built with: in this process ({@code --target server}, the
+ * default) or in a child JVM ({@code --target process}, so the callers and fakes do not share the hotline's
+ * heap, collector and threads, and the hotline's CPU and memory are reported apart). The provider budget is
+ * then known exactly, and the engine's own timing of every turn is reported beside the caller's: overhead by
+ * the engine's clock (its end-of-turn decision to the first reply audio handed to the socket, minus the
+ * providers' configured latencies), split by stage. With {@code --url} the target's budget is unknown unless
+ * given with {@code --budget-ms}, and CPU and heap are this process's (the callers'), not the server's.
  *
  * <p>Every call is bounded by {@code --duration}; the whole run by ramp + duration + a grace period. Stateless
  * between runs; {@link #run} may be called from any thread, one run at a time per instance.
@@ -46,7 +53,8 @@ public final class BenchCommand {
 
     /** Printed after a command-line error. */
     public static final String USAGE = """
-            usage: hotline bench --calls N --duration S [--url ws://host/voice-stream [--budget-ms B] | --target loopback]
+            usage: hotline bench --calls N --duration S [--url ws://host/voice-stream [--budget-ms B]
+                   | --target server|process|loopback] [--server-jvm "-Xmx512m ..."]
                    [--ramp-ms R] [--play a.wav ...] [--progress-s 2] [--pause-ms 800]
                    fake providers (without --url): [--stt-ms 300] [--llm-ttfb-ms 400] [--tokens-per-second 50]
                    [--tts-ttfb-ms 200] [--tts-rtf 0.25]""";
@@ -56,7 +64,7 @@ public final class BenchCommand {
     /** What the fake model answers: a short first sentence, so the first audio depends on few tokens. */
     static final String REPLY = "Sure thing. Doors open at seven and the show starts at eight.";
 
-    private static final Set<String> OPTIONS = Set.of("calls", "duration", "url", "target", "budget-ms", "ramp-ms", "play",
+    private static final Set<String> OPTIONS = Set.of("calls", "duration", "url", "target", "server-jvm", "budget-ms", "ramp-ms", "play",
             "progress-s", "pause-ms", "stt-ms", "llm-ttfb-ms", "tokens-per-second", "tts-ttfb-ms", "tts-rtf");
     /** How long a caller waits for a greeting that does not come before it speaks. */
     private static final Duration GREETING_TIMEOUT = Duration.ofSeconds(2);
@@ -65,11 +73,22 @@ public final class BenchCommand {
     /** Time after the last call's deadline before the bench stops waiting for it. */
     private static final Duration GRACE = Duration.ofSeconds(30);
 
-    private final HotlineLauncher launcher;
+    private final HotlineLauncher inProcess;
+    private final Function<List<String>, HotlineLauncher> childProcess;
 
     /** A bench that can start an in-process hotline with {@code launcher}; null allows {@code --url} only. */
     public BenchCommand(HotlineLauncher launcher) {
-        this.launcher = launcher;
+        this(launcher, null);
+    }
+
+    /**
+     * A bench that starts the hotline in this process with {@code inProcess} ({@code --target server}) and in a
+     * child JVM with the launcher {@code childProcess} makes for the {@code --server-jvm} options
+     * ({@code --target process}); either may be null when this build cannot.
+     */
+    public BenchCommand(HotlineLauncher inProcess, Function<List<String>, HotlineLauncher> childProcess) {
+        this.inProcess = inProcess;
+        this.childProcess = childProcess;
     }
 
     /**
@@ -105,7 +124,8 @@ public final class BenchCommand {
     }
 
     /** The validated command line. */
-    private record Settings(int calls, Duration duration, URI url, boolean loopback, Duration budget, Duration ramp, List<byte[]> lines,
+    private record Settings(int calls, Duration duration, URI url, String target, List<String> serverJvm, Duration budget,
+            Duration ramp, List<byte[]> lines,
             List<String> labels, Duration progress, Duration pause, Duration stt, Duration llmFirstByte,
             double tokensPerSecond, Duration ttsFirstByte, double ttsRealTimeFactor) {
 
@@ -127,12 +147,17 @@ public final class BenchCommand {
                 }
             }
             String targetName = options.text("target", "server");
-            if (!targetName.equals("server") && !targetName.equals("loopback")) {
-                throw new UsageException("--target must be server or loopback, was " + targetName);
+            if (!Set.of("server", "process", "loopback").contains(targetName)) {
+                throw new UsageException("--target must be server, process or loopback, was " + targetName);
             }
-            if (target != null && targetName.equals("loopback")) {
-                throw new UsageException("--url and --target loopback exclude each other");
+            if (target != null && options.text("target", null) != null) {
+                throw new UsageException("--url and --target exclude each other");
             }
+            String jvm = options.text("server-jvm", null);
+            if (jvm != null && !targetName.equals("process")) {
+                throw new UsageException("--server-jvm needs --target process");
+            }
+            List<String> serverJvm = jvm == null || jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+"));
             long budget = options.number("budget-ms", -1, 0, 600_000);
             List<byte[]> lines = new ArrayList<>();
             List<String> labels = new ArrayList<>();
@@ -145,7 +170,7 @@ public final class BenchCommand {
                 labels.add("speech-like: " + CALLER_LINE);
             }
             long defaultRamp = Math.min(5_000, seconds * 1000 / 4);
-            return new Settings(calls, Duration.ofSeconds(seconds), target, targetName.equals("loopback"),
+            return new Settings(calls, Duration.ofSeconds(seconds), target, targetName, serverJvm,
                     budget < 0 ? null : Duration.ofMillis(budget),
                     Duration.ofMillis(options.number("ramp-ms", defaultRamp, 0, 600_000)), lines, labels,
                     Duration.ofSeconds(options.number("progress-s", 2, 1, 600)),
@@ -158,14 +183,29 @@ public final class BenchCommand {
         }
     }
 
+    /** What the fake providers were configured to take before the first reply audio; the engine's overhead is the rest. */
+    private record Budget(Duration endOfTurn, Duration stt, Duration llm, Duration tts) {
+
+        Duration total() {
+            return endOfTurn.plus(stt).plus(llm).plus(tts);
+        }
+    }
+
     private int bench(Settings settings, PrintStream out) throws Exception {
         if (settings.url() != null) {
             out.println("target " + settings.url() + (settings.budget() == null
                     ? " (no --budget-ms: engine overhead is not computed)" : ", budget " + settings.budget().toMillis() + " ms"));
-            return drive(settings, settings.url(), settings.budget(), out);
+            return drive(settings, settings.url(), settings.budget(), null, new ArrayList<>(), out);
         }
-        if (launcher == null && !settings.loopback()) {
-            throw new UsageException("this build cannot start a hotline in-process; pass --url ws://.../voice-stream"
+        boolean loopback = settings.target().equals("loopback");
+        HotlineLauncher launcher = switch (settings.target()) {
+            case "loopback" -> (o, e, turns) -> new LoopbackHotline(o.baseUrl(), e.baseUrl());
+            case "process" -> childProcess == null ? null : childProcess.apply(settings.serverJvm());
+            default -> inProcess;
+        };
+        if (launcher == null) {
+            throw new UsageException("this build cannot start a hotline " + (settings.target().equals("process")
+                    ? "in a child process" : "in-process") + "; pass --url ws://.../voice-stream"
                     + " (or --target loopback to measure the callers and fake providers alone)");
         }
         try (FakeOpenAiServer openAi = FakeOpenAiServer.start(settings.duration().plus(Duration.ofMinutes(10)));
@@ -175,25 +215,37 @@ public final class BenchCommand {
                     .transcriber(request -> CALLER_LINE)
                     .responder(request -> REPLY);
             elevenLabs.latency(settings.ttsFirstByte(), settings.ttsRealTimeFactor());
-            HotlineLauncher start = settings.loopback()
-                    ? (o, e) -> new LoopbackHotline(o.baseUrl(), e.baseUrl()) : launcher;
-            HotlineLauncher.RunningHotline hotline = start.start(openAi, elevenLabs);
+            ConcurrentLinkedQueue<HotlineLauncher.EngineTurn> engineTurns = new ConcurrentLinkedQueue<>();
+            HotlineLauncher.RunningHotline hotline = launcher.start(openAi, elevenLabs, engineTurns::add);
+            List<CallReport> reports = new ArrayList<>();
+            Budget budget;
+            int status;
             try {
-                Duration llm = settings.loopback() ? openAi.replyDelay(REPLY) : openAi.firstSentenceDelay(REPLY);
-                Duration tts = settings.loopback()
+                Duration llm = loopback ? openAi.replyDelay(REPLY) : openAi.firstSentenceDelay(REPLY);
+                Duration tts = loopback
                         ? settings.ttsFirstByte().plus(Duration.ofNanos((long) (elevenLabs.audioDuration(REPLY).toNanos()
                                 * settings.ttsRealTimeFactor())))
                         : settings.ttsFirstByte();
-                Duration budget = hotline.endOfTurnSilence().plus(settings.stt()).plus(llm).plus(tts);
+                budget = new Budget(hotline.endOfTurnSilence(), settings.stt(), llm, tts);
+                String where = switch (settings.target()) {
+                    case "loopback" -> "loopback stand-in (no engine)";
+                    case "process" -> "hotline in child process " + hotline.process().map(ProcessHandle::pid).orElse(-1L);
+                    default -> "in-process hotline";
+                };
                 out.printf("%s at %s with fake providers; budget %d ms = end-of-turn %d + stt %d + llm %s %d"
-                        + " + tts %s %d%n", settings.loopback() ? "loopback stand-in (no engine)" : "in-process hotline",
-                        hotline.mediaStreamUrl(), budget.toMillis(), hotline.endOfTurnSilence().toMillis(),
-                        settings.stt().toMillis(), settings.loopback() ? "whole reply" : "first sentence", llm.toMillis(),
-                        settings.loopback() ? "whole reply" : "first byte", tts.toMillis());
-                return drive(settings, hotline.mediaStreamUrl(), budget, out);
+                        + " + tts %s %d%n", where, hotline.mediaStreamUrl(), budget.total().toMillis(),
+                        budget.endOfTurn().toMillis(), settings.stt().toMillis(),
+                        loopback ? "whole reply" : "first sentence", llm.toMillis(),
+                        loopback ? "whole reply" : "first byte", tts.toMillis());
+                status = drive(settings, hotline.mediaStreamUrl(), budget.total(), hotline, reports, out);
             } finally {
                 stop(hotline, out);
             }
+            if (!loopback) {
+                // After the stop: a turn is reported when it is over, and the calls' last turns end with them.
+                summarizeEngine(budget, new ArrayList<>(engineTurns), reports, out);
+            }
+            return status;
         }
     }
 
@@ -206,16 +258,20 @@ public final class BenchCommand {
         }
     }
 
-    private int drive(Settings settings, URI url, Duration budget, PrintStream out) throws InterruptedException {
+    private int drive(Settings settings, URI url, Duration budget, HotlineLauncher.RunningHotline hotline,
+            List<CallReport> finished, PrintStream out) throws InterruptedException {
         out.println("callers say: " + String.join(", ", settings.labels())
                 + (settings.labels().get(0).startsWith("speech-like")
                         ? " (a hum: a model-based VAD such as Silero may not take it for speech; use --play recordings)"
                         : ""));
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        Optional<ProcessHandle> server = hotline == null ? Optional.empty() : hotline.process();
         memory.gc();
         long heapBefore = memory.getHeapMemoryUsage().getUsed();
+        long serverHeapBefore = server.map(ProcessProbe::heapAfterGc).orElse(-1L);
         long cpuBefore = os.getProcessCpuTime();
+        long serverCpuBefore = server.map(ProcessProbe::cpuNanos).orElse(-1L);
         long started = System.nanoTime();
 
         ConcurrentLinkedQueue<TurnReport> turns = new ConcurrentLinkedQueue<>();
@@ -252,6 +308,8 @@ public final class BenchCommand {
         }
 
         long heapDuring = -1;
+        long serverHeapDuring = -1;
+        long serverRssDuring = -1;
         long sampleHeapAt = started + settings.ramp().toNanos() + settings.duration().toNanos() / 2;
         long deadline = started + settings.ramp().plus(settings.duration()).plus(GRACE).toNanos();
         while (!done.await(settings.progress().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -259,6 +317,8 @@ public final class BenchCommand {
             if (heapDuring < 0 && now >= sampleHeapAt) {
                 memory.gc();
                 heapDuring = memory.getHeapMemoryUsage().getUsed();
+                serverRssDuring = server.map(ProcessProbe::residentBytes).orElse(-1L);
+                serverHeapDuring = server.map(ProcessProbe::heapAfterGc).orElse(-1L);
             }
             out.println(progress(now - started, live.get(), settings.calls(), failed.get(), turns, budget));
             if (now >= deadline) {
@@ -270,18 +330,102 @@ public final class BenchCommand {
         }
         long wallNanos = System.nanoTime() - started;
         long cpuNanos = os.getProcessCpuTime() - cpuBefore;
+        long serverCpuNanos = server.map(ProcessProbe::cpuNanos).orElse(-1L) - serverCpuBefore;
+        double callSeconds = settings.calls() * (double) settings.duration().toSeconds();
         summarize(settings, budget, new ArrayList<>(turns), new ArrayList<>(reports), failed.get(),
                 firstFailure.get(), maxLagNanos.get(), out);
-        out.printf("cpu: %.1f s of CPU in %.1f s wall = %.2f cores busy (%d available); %.1f ms CPU per call-second%n",
-                cpuNanos / 1e9, wallNanos / 1e9, (double) cpuNanos / wallNanos, os.getAvailableProcessors(),
-                cpuNanos / 1e6 / (settings.calls() * (double) settings.duration().toSeconds()));
-        if (heapDuring >= 0) {
-            out.printf("heap: %.1f MB before, %.1f MB mid-run after GC = %.1f KB per call%n", heapBefore / 1e6,
-                    heapDuring / 1e6, (heapDuring - heapBefore) / 1e3 / settings.calls());
+        String self = server.isPresent() ? "callers and fakes" : "cpu";
+        out.printf("%s: %.1f s of CPU in %.1f s wall = %.2f cores busy (%d available); %.1f ms CPU per call-second%n",
+                self, cpuNanos / 1e9, wallNanos / 1e9, (double) cpuNanos / wallNanos, os.getAvailableProcessors(),
+                cpuNanos / 1e6 / callSeconds);
+        if (server.isPresent() && serverCpuBefore >= 0) {
+            out.printf("hotline process: %.1f s of CPU = %.2f cores busy; %.1f ms CPU per call-second%n",
+                    serverCpuNanos / 1e9, (double) serverCpuNanos / wallNanos, serverCpuNanos / 1e6 / callSeconds);
         }
-        out.println(settings.url() == null ? "cpu and heap include the hotline, the fake providers and the callers"
-                : "cpu and heap are this process's (the callers'), not the target server's");
+        if (heapDuring >= 0) {
+            out.printf("heap%s: %.1f MB before, %.1f MB mid-run after GC = %.1f KB per call%n",
+                    server.isPresent() ? " (callers and fakes)" : "", heapBefore / 1e6, heapDuring / 1e6,
+                    (heapDuring - heapBefore) / 1e3 / settings.calls());
+        }
+        if (server.isPresent()) {
+            out.println("hotline process memory mid-run: " + (serverHeapBefore >= 0 && serverHeapDuring >= 0
+                    ? String.format("heap after GC %.1f MB (%.1f before) = %.1f KB per call, ", serverHeapDuring / 1e6,
+                            serverHeapBefore / 1e6, (serverHeapDuring - serverHeapBefore) / 1e3 / settings.calls())
+                    : "heap unknown (no jcmd beside this java), ")
+                    + (serverRssDuring >= 0 ? String.format("RSS %.0f MB", serverRssDuring / 1e6) : "RSS unknown"));
+            long warnings = hotline.warnings();
+            if (warnings >= 0) {
+                out.println("hotline log: " + warnings + " lines at WARN or above");
+            }
+        }
+        out.println(settings.url() != null ? "cpu and heap are this process's (the callers'), not the target server's"
+                : server.isPresent() ? "the hotline ran in its own JVM; the fakes and callers in this one"
+                : "cpu and heap include the hotline, the fake providers and the callers");
+        finished.addAll(reports);
         return 0;
+    }
+
+    /**
+     * The engine's own account of its turns: its end-of-turn decision to the first reply audio handed to the
+     * socket, minus the budget, and the same split by stage (each stage's time minus what its fake was set to
+     * take): where the engine's overhead goes. Each engine turn is matched with the caller's report of the same
+     * turn (same stream, same number) to show what the engine's clock does not see: its VAD placing the end of
+     * speech later than the caller's level threshold, and the audio's trips through the sockets.
+     */
+    private static void summarizeEngine(Budget budget, List<HotlineLauncher.EngineTurn> turns, List<CallReport> calls,
+            PrintStream out) {
+        if (turns.isEmpty()) {
+            out.println("engine's clock: no turns reported (a stand-in without an engine, or none finished)");
+            return;
+        }
+        double eot = millis(budget.endOfTurn());
+        List<Double> total = new ArrayList<>();
+        List<Double> stt = new ArrayList<>();
+        List<Double> llm = new ArrayList<>();
+        List<Double> tts = new ArrayList<>();
+        List<Double> send = new ArrayList<>();
+        for (HotlineLauncher.EngineTurn turn : turns) {
+            turn.firstAudioSent().ifPresent(d -> total.add(millis(d) - millis(budget.total())));
+            turn.transcriptReady().ifPresent(d -> stt.add(millis(d) - eot - millis(budget.stt())));
+            if (turn.transcriptReady().isPresent() && turn.firstSentenceReady().isPresent()) {
+                llm.add(millis(turn.firstSentenceReady().get()) - millis(turn.transcriptReady().get())
+                        - millis(budget.llm()));
+            }
+            if (turn.firstSentenceReady().isPresent() && turn.firstAudio().isPresent()) {
+                tts.add(millis(turn.firstAudio().get()) - millis(turn.firstSentenceReady().get()) - millis(budget.tts()));
+            }
+            if (turn.firstAudio().isPresent() && turn.firstAudioSent().isPresent()) {
+                send.add(millis(turn.firstAudioSent().get()) - millis(turn.firstAudio().get()));
+            }
+        }
+        out.println("engine overhead, engine's clock: " + Percentiles.of(total).format()
+                + "  (its end-of-turn decision to first audio sent, minus " + budget.total().toMillis() + " ms)");
+        out.println("  by stage, each minus its fake's latency: stt " + brief(stt) + ", llm to first sentence "
+                + brief(llm) + ", tts first byte " + brief(tts) + ", first audio to socket " + brief(send));
+        Map<String, Duration> engineByTurn = new HashMap<>();
+        for (HotlineLauncher.EngineTurn turn : turns) {
+            turn.firstAudioSent().ifPresent(d -> engineByTurn.put(turn.streamSid() + "#" + turn.turn(), d));
+        }
+        List<Double> unseen = new ArrayList<>();
+        for (CallReport call : calls) {
+            for (TurnReport turn : call.turns()) {
+                Duration engine = engineByTurn.get(call.streamSid() + "#" + turn.index());
+                if (engine != null && turn.voiceToVoice().isPresent()) {
+                    unseen.add(millis(turn.voiceToVoice().get()) - millis(engine));
+                }
+            }
+        }
+        out.println("caller's minus engine's voice-to-voice, same turn: " + Percentiles.of(unseen).format()
+                + "  (VAD end-of-speech lag and the sockets)");
+    }
+
+    private static String brief(List<Double> values) {
+        Percentiles p = Percentiles.of(values);
+        return p.count() == 0 ? "-" : String.format("p50 %.1f / p99 %.1f ms", p.p50(), p.p99());
+    }
+
+    private static double millis(Duration duration) {
+        return duration.toNanos() / 1e6;
     }
 
     private static CallScript script(Settings settings) {

@@ -4,21 +4,43 @@ import dev.hotline.testkit.elevenlabs.FakeElevenLabsServer;
 import dev.hotline.testkit.openai.FakeOpenAiServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * Starts a hotline in this process with fake providers, for {@code hotline bench} without {@code --url}.
- * The server module supplies the implementation (it knows the wiring); the test kit never depends on it.
+ * Starts a hotline with fake providers, for {@code hotline bench} without {@code --url}: in this process, or in
+ * a child process. The server module supplies the implementations (it knows the wiring); the test kit never
+ * depends on it.
  */
 @FunctionalInterface
 public interface HotlineLauncher {
 
     /**
      * Starts a hotline whose speech-to-text and replies go to {@code openAi} and whose speech goes to
-     * {@code elevenLabs}.
+     * {@code elevenLabs}, and that reports every finished turn, as its engine timed it, to {@code turns}
+     * (from any thread; a hotline with no engine reports nothing).
      *
      * @throws Exception if it cannot start; the message says why
      */
-    RunningHotline start(FakeOpenAiServer openAi, FakeElevenLabsServer elevenLabs) throws Exception;
+    RunningHotline start(FakeOpenAiServer openAi, FakeElevenLabsServer elevenLabs, Consumer<EngineTurn> turns)
+            throws Exception;
+
+    /**
+     * One turn as the engine timed it, reported when the turn is over (its reply played, cut, or the call
+     * ended). Every duration is measured from the end of the caller's speech as the engine's own VAD placed it,
+     * so it includes the end-of-turn silence; a stage that did not happen is empty.
+     *
+     * @param streamSid the media stream the turn belongs to, as Twilio's {@code start} named it
+     * @param turn the turn's number within the call, from 1 (the caller's n-th utterance, unless one was dropped)
+     * @param transcriptReady the transcript came back
+     * @param firstSentenceReady the first speakable piece of the reply was ready for speech synthesis
+     * @param firstAudio the first synthesized audio arrived
+     * @param firstAudioSent the first reply audio went to the caller's socket: the engine's voice-to-voice
+     * @param interrupted whether the caller talked over the reply
+     */
+    record EngineTurn(String streamSid, int turn, Optional<Duration> transcriptReady, Optional<Duration> firstSentenceReady,
+            Optional<Duration> firstAudio, Optional<Duration> firstAudioSent, boolean interrupted) {
+    }
 
     /** A hotline started by a {@link HotlineLauncher}. {@link #close()} stops it and its calls. */
     interface RunningHotline extends AutoCloseable {
@@ -31,6 +53,19 @@ public interface HotlineLauncher {
          * voice-to-voice latency, and not engine overhead.
          */
         Duration endOfTurnSilence();
+
+        /**
+         * The process the hotline runs in when it is not this one, so its CPU and memory can be reported apart
+         * from the callers'; empty when it shares this process.
+         */
+        default Optional<ProcessHandle> process() {
+            return Optional.empty();
+        }
+
+        /** Lines the hotline logged at WARN or above so far, when it can tell; -1 when it cannot. */
+        default long warnings() {
+            return -1;
+        }
 
         @Override
         void close();

@@ -181,7 +181,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
             String t = token.strip();
             ended = t.equals(".") || t.equals("!") || t.equals("?");
         }
-        return chatTimeToFirstByte.plus(tokenInterval().multipliedBy(count));
+        // The first token leaves at the time to first byte, each later one an interval after the one before.
+        return chatTimeToFirstByte.plus(tokenInterval().multipliedBy(count - 1));
     }
 
     /** How long after a chat request arrives the fake finishes streaming all of {@code reply}. */

@@ -76,7 +76,7 @@ class CommandsTest {
     @Test
     void givenALauncher_whenBenchingWithoutUrl_thenFakeProvidersServeTheHotlineAndTheBudgetIsTheirs() {
         List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        HotlineLauncher launcher = (FakeOpenAiServer openAi, FakeElevenLabsServer elevenLabs) -> {
+        HotlineLauncher launcher = (openAi, elevenLabs, turns) -> {
             seen.add(openAi.baseUrl());
             return new LoopbackHotline(openAi.baseUrl(), elevenLabs.baseUrl());
         };
@@ -87,7 +87,7 @@ class CommandsTest {
         assertThat(status).as(printed()).isZero();
         assertThat(seen).hasSize(1);
         assertThat(printed()).contains("in-process hotline at ws://127.0.0.1:");
-        assertThat(printed()).contains("budget 440 ms = end-of-turn 300 + stt 50 + llm first sentence 40 + tts first byte 50");
+        assertThat(printed()).contains("budget 430 ms = end-of-turn 300 + stt 50 + llm first sentence 30 + tts first byte 50");
         assertThat(printed()).contains("calls: 2 placed, 2 completed, 0 failed");
         assertThat(printed()).containsPattern("turns: [1-9]\\d* answered");
         assertThat(printed()).contains("cpu and heap include the hotline");

@@ -215,12 +215,13 @@ class FakeOpenAiServerTest {
     }
 
     @Test
-    void givenALatencyAndAReply_whenAskingTheFirstSentenceDelay_thenItCountsTokensThroughTheWordAfterTheFullStop() {
+    void givenALatencyAndAReply_whenAskingTheFirstSentenceDelay_thenItIsWhenTheWordAfterTheFullStopIsSent() {
         fake.chatLatency(Duration.ofMillis(200), 50);
 
         Duration delay = fake.firstSentenceDelay("Hi there. More words follow here.");
 
-        assertThat(delay).isEqualTo(Duration.ofMillis(200 + 4 * 20));
+        // "Hi" leaves at 200 ms, " there", "." and " More" one 20 ms interval after another.
+        assertThat(delay).isEqualTo(Duration.ofMillis(200 + 3 * 20));
     }
 
     // ------------------------------------------------------------------------------------------ helpers

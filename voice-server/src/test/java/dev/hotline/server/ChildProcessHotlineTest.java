@@ -1,0 +1,54 @@
+package dev.hotline.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.testkit.cli.HotlineLauncher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** How the bench reads the child hotline's JSON log: turns with their timings, and warnings. */
+class ChildProcessHotlineTest {
+
+    private final List<HotlineLauncher.EngineTurn> turns = new ArrayList<>();
+    private final AtomicLong warnings = new AtomicLong();
+
+    @Test
+    void givenATurnLine_whenRead_thenItsStreamNumberAndStageTimingsAreReported() {
+        ChildProcessHotline.onLogLine("{\"message\":\"turn 3 done: voice-to-voice 1696 ms (transcript 1021, first text"
+                + " 1434, first sentence 1491, first audio 1695, sent 1696) (interrupted)\",\"level\":\"INFO\","
+                + "\"streamSid\":\"MZ1\",\"callSid\":\"CA1\"}", turns::add, warnings);
+
+        assertThat(turns).containsExactly(new HotlineLauncher.EngineTurn("MZ1", 3, Optional.of(Duration.ofMillis(1021)),
+                Optional.of(Duration.ofMillis(1491)), Optional.of(Duration.ofMillis(1695)),
+                Optional.of(Duration.ofMillis(1696)), true));
+        assertThat(warnings).hasValue(0);
+    }
+
+    @Test
+    void givenATurnWhoseStagesDidNotHappen_whenRead_thenTheyAreEmpty() {
+        ChildProcessHotline.onLogLine("{\"message\":\"turn 1 done: voice-to-voice - ms (transcript 900, first text -,"
+                + " first sentence -, first audio -, sent -)\",\"level\":\"INFO\",\"streamSid\":\"MZ2\"}", turns::add,
+                warnings);
+
+        assertThat(turns).singleElement().satisfies(turn -> {
+            assertThat(turn.transcriptReady()).contains(Duration.ofMillis(900));
+            assertThat(turn.firstAudioSent()).isEmpty();
+            assertThat(turn.interrupted()).isFalse();
+        });
+    }
+
+    @Test
+    void givenWarningsOtherLinesAndGarbage_whenRead_thenOnlyWarningsAndErrorsAreCountedAndNothingFails() {
+        ChildProcessHotline.onLogLine("{\"message\":\"tts failed: 429\",\"level\":\"WARN\"}", turns::add, warnings);
+        ChildProcessHotline.onLogLine("{\"message\":\"boom\",\"level\":\"ERROR\"}", turns::add, warnings);
+        ChildProcessHotline.onLogLine("{\"message\":\"call started\",\"level\":\"INFO\"}", turns::add, warnings);
+        ChildProcessHotline.onLogLine("{not json", turns::add, warnings);
+
+        assertThat(warnings).hasValue(2);
+        assertThat(turns).isEmpty();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.hotline.testkit.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * CPU and memory of another process on this machine, for {@code hotline bench --target process}: CPU from the
+ * operating system, resident memory from {@code /proc} (Linux), and the used Java heap after a full collection
+ * through {@code jcmd} beside the running {@code java}. Every probe answers -1 when it cannot tell (another
+ * operating system, a JRE without {@code jcmd}, the process gone) rather than failing the bench. Stateless.
+ */
+final class ProcessProbe {
+
+    private static final Pattern RSS = Pattern.compile("^VmRSS:\\s+(\\d+) kB", Pattern.MULTILINE);
+    /** G1's and the other collectors' heap_info line: {@code ... total 260096K, used 23415K [...}. */
+    private static final Pattern USED = Pattern.compile("used (\\d+)K");
+    private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(20);
+
+    private ProcessProbe() {
+    }
+
+    /** CPU time the process used so far, in nanoseconds, or -1. */
+    static long cpuNanos(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
+    /** Resident set size in bytes, or -1. */
+    static long residentBytes(ProcessHandle process) {
+        try {
+            Matcher m = RSS.matcher(Files.readString(Path.of("/proc", Long.toString(process.pid()), "status")));
+            return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Used heap in bytes right after a full collection the probe requests, or -1. */
+    static long heapAfterGc(ProcessHandle process) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return -1;
+        }
+        String pid = Long.toString(process.pid());
+        if (run(jcmd, pid, "GC.run") == null) {
+            return -1;
+        }
+        String info = run(jcmd, pid, "GC.heap_info");
+        Matcher m = info == null ? null : USED.matcher(info);
+        return m != null && m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+    }
+
+    private static String run(Path jcmd, String pid, String command) {
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), pid, command).redirectErrorStream(true).start();
+            byte[] output = p.getInputStream().readAllBytes();
+            if (!p.waitFor(JCMD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            return p.exitValue() == 0 ? new String(output, StandardCharsets.UTF_8) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}
