@@ -8,8 +8,12 @@ import dev.hotline.core.VoiceActivityDetector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,23 +41,29 @@ public final class SileroVad implements VoiceActivityDetector {
     public static final String MODEL_RESOURCE = "/dev/hotline/local/silero/silero_vad.onnx";
     /** Length of the LSTM state the model carries between windows: [2, batch, 128]. */
     private static final int STATE_SIZE = 128;
+    /** Releases the native tensors of detectors nobody holds any more. */
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final Factory factory;
-    private final int sampleRate;
     private final int window;
     private final int context;
-    /** context samples, then window samples: the model's input, reused. */
+    /** context samples, then window samples: the model's input, assembled here and copied to {@link #audio}. */
     private final float[] input;
     private int filled;
-    private float[][][] state = new float[2][1][STATE_SIZE];
     private float probability;
+    /**
+     * The native tensors this detector runs with, made once: audio in, the LSTM state in two buffers that
+     * take turns being input and output, and the probability out.
+     */
+    private final Tensors tensors;
 
     private SileroVad(Factory factory, int sampleRate) {
         this.factory = factory;
-        this.sampleRate = sampleRate;
         this.window = sampleRate == 16_000 ? 512 : 256;
         this.context = sampleRate == 16_000 ? 64 : 32;
         this.input = new float[context + window];
+        this.tensors = new Tensors(factory.env, context + window, factory.rateTensor(sampleRate));
+        CLEANER.register(this, tensors);
     }
 
     @Override
@@ -77,7 +87,7 @@ public final class SileroVad implements VoiceActivityDetector {
     public void reset() {
         Arrays.fill(input, 0f);
         filled = 0;
-        state = new float[2][1][STATE_SIZE];
+        tensors.clearState();
         probability = 0f;
     }
 
@@ -87,16 +97,87 @@ public final class SileroVad implements VoiceActivityDetector {
     }
 
     private float runWindow() {
-        OrtEnvironment env = factory.env;
-        try (OnnxTensor audio = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, input.length});
-                OnnxTensor lstm = OnnxTensor.createTensor(env, state);
-                OnnxTensor rate = OnnxTensor.createTensor(env, new long[] {sampleRate});
-                OrtSession.Result result = factory.session.run(Map.of("input", audio, "state", lstm, "sr", rate))) {
-            float[][] output = (float[][]) result.get("output").orElseThrow().getValue();
-            state = (float[][][]) result.get("stateN").orElseThrow().getValue();
-            return output[0][0];
+        tensors.audioBuffer.put(0, input);
+        try (OrtSession.Result ignored = factory.session.run(tensors.inputs(), tensors.outputs())) {
+            tensors.swapState();
+            return tensors.outputBuffer.get(0);
         } catch (OrtException e) {
             throw new IllegalStateException("Silero VAD failed to run: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One detector's native tensors, all over direct buffers that the Java side reads and writes in place.
+     * The state goes in from one buffer and comes out into the other (ONNX Runtime's pinned outputs), so a
+     * window allocates no tensor, array or map. Closed by the {@link #CLEANER} once the detector is
+     * unreachable (the port has no close): the buffers themselves are ordinary direct buffers.
+     */
+    private static final class Tensors implements Runnable {
+
+        private final FloatBuffer audioBuffer;
+        private final FloatBuffer[] stateBuffers = new FloatBuffer[2];
+        private final FloatBuffer outputBuffer;
+        private final OnnxTensor audio;
+        private final OnnxTensor[] state = new OnnxTensor[2];
+        private final OnnxTensor output;
+        /** Inputs and pinned outputs for each turn of the state buffers: [0] reads state 0, writes state 1. */
+        private final List<Map<String, OnnxTensor>> inputs;
+        private final List<Map<String, OnnxTensor>> outputs;
+        private int turn;
+
+        Tensors(OrtEnvironment env, int samples, OnnxTensor rate) {
+            audioBuffer = directFloats(samples);
+            outputBuffer = directFloats(1);
+            try {
+                audio = OnnxTensor.createTensor(env, audioBuffer, new long[] {1, samples});
+                output = OnnxTensor.createTensor(env, outputBuffer, new long[] {1, 1});
+                for (int i = 0; i < 2; i++) {
+                    stateBuffers[i] = directFloats(2 * STATE_SIZE);
+                    state[i] = OnnxTensor.createTensor(env, stateBuffers[i], new long[] {2, 1, STATE_SIZE});
+                }
+            } catch (OrtException e) {
+                run();
+                throw new IllegalStateException("ONNX Runtime could not make the VAD's tensors: " + e.getMessage(), e);
+            }
+            inputs = List.of(Map.of("input", audio, "state", state[0], "sr", rate),
+                    Map.of("input", audio, "state", state[1], "sr", rate));
+            outputs = List.of(Map.of("output", output, "stateN", state[1]),
+                    Map.of("output", output, "stateN", state[0]));
+        }
+
+        Map<String, OnnxTensor> inputs() {
+            return inputs.get(turn);
+        }
+
+        Map<String, OnnxTensor> outputs() {
+            return outputs.get(turn);
+        }
+
+        void swapState() {
+            turn = 1 - turn;
+        }
+
+        void clearState() {
+            for (FloatBuffer buffer : stateBuffers) {
+                for (int i = 0; i < buffer.capacity(); i++) {
+                    buffer.put(i, 0f);
+                }
+            }
+            turn = 0;
+        }
+
+        /** Closes whatever tensors exist. */
+        @Override
+        public void run() {
+            for (OnnxTensor tensor : new OnnxTensor[] {audio, output, state[0], state[1]}) {
+                if (tensor != null) {
+                    tensor.close();
+                }
+            }
+        }
+
+        private static FloatBuffer directFloats(int count) {
+            return ByteBuffer.allocateDirect(count * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
     }
 
@@ -115,6 +196,9 @@ public final class SileroVad implements VoiceActivityDetector {
 
         private final OrtEnvironment env;
         private final OrtSession session;
+        /** The {@code sr} input, read-only and shared by every detector at that rate. */
+        private final OnnxTensor rate8k;
+        private final OnnxTensor rate16k;
 
         private Factory() {
             byte[] model;
@@ -131,6 +215,8 @@ public final class SileroVad implements VoiceActivityDetector {
                 options.setIntraOpNumThreads(1);
                 options.setInterOpNumThreads(1);
                 this.session = env.createSession(model, options);
+                this.rate8k = OnnxTensor.createTensor(env, new long[] {8_000});
+                this.rate16k = OnnxTensor.createTensor(env, new long[] {16_000});
             } catch (OrtException e) {
                 throw new IllegalStateException("ONNX Runtime could not load the Silero model: " + e.getMessage(), e);
             }
@@ -149,6 +235,10 @@ public final class SileroVad implements VoiceActivityDetector {
             return new SileroVad(this, sampleRate);
         }
 
+        private OnnxTensor rateTensor(int sampleRate) {
+            return sampleRate == 16_000 ? rate16k : rate8k;
+        }
+
         @Override
         public String name() {
             return "silero v5 (onnxruntime)";
@@ -157,6 +247,8 @@ public final class SileroVad implements VoiceActivityDetector {
         /** Releases the session. Detectors made by this factory must not be used afterwards. */
         @Override
         public void close() {
+            rate8k.close();
+            rate16k.close();
             try {
                 session.close();
             } catch (OrtException e) {
