@@ -25,6 +25,16 @@ import java.util.Map;
  * whole windows; {@link #speechProbability} returns the probability of the latest complete window (0 until
  * the first window is complete).
  *
+ * <p><b>Energy gate.</b> A window whose RMS is at or below {@link Gate#rms()} (default -60 dBFS: digital
+ * silence and a telephone line's noise floor, far below the quietest speech in the shared recordings) is
+ * not given to the model while the model's own last probability is below {@link Gate#below()}: it counts
+ * as silence (probability 0) and costs a sum of squares instead of a model run. The LSTM state is kept as
+ * the model left it (it already judged the audio before the gap as not speech) and the gated samples still
+ * become the next window's context, so speech after a gap is scored as it would be after a short pause.
+ * While the model still says speech (the tail of a word, a pause inside a sentence) every window is run,
+ * so the gate never cuts an utterance short. {@link Factory#create} uses {@link Gate#DEFAULT};
+ * {@link Gate#OFF} runs every window. docs/providers-local.md explains the threshold.
+ *
  * <p><b>Lifecycle.</b> One detector per call, made by a {@link Factory}; it holds the call's model state,
  * context and partial window (a few kB). The factory holds the one model session every detector shares;
  * close the factory when the application stops, after the last detector was used.
@@ -46,20 +56,31 @@ public final class SileroVad implements VoiceActivityDetector {
 
     private final Factory factory;
     private final int window;
+    /** Sum of squares of a window at or below which the gate may skip it; -1 when the gate is off. */
+    private final long gateEnergy;
+    private final float gateBelow;
     private final int context;
-    /** context samples, then window samples: the model's input, assembled here and copied to {@link #audio}. */
+    /** context samples, then window samples: the model's input, assembled here, copied to the tensor. */
     private final float[] input;
     private int filled;
+    /** Sum of squares of the samples of the window being filled. */
+    private long energy;
     private float probability;
+    /** The probability of the last window the model ran (gated windows do not change it). */
+    private float modelProbability;
+    private long windowsRun;
+    private long windowsGated;
     /**
      * The native tensors this detector runs with, made once: audio in, the LSTM state in two buffers that
      * take turns being input and output, and the probability out.
      */
     private final Tensors tensors;
 
-    private SileroVad(Factory factory, int sampleRate) {
+    private SileroVad(Factory factory, int sampleRate, Gate gate) {
         this.factory = factory;
         this.window = sampleRate == 16_000 ? 512 : 256;
+        this.gateEnergy = gate.below() > 0 ? (long) Math.floor(gate.rms() * gate.rms() * window) : -1;
+        this.gateBelow = gate.below();
         this.context = sampleRate == 16_000 ? 64 : 32;
         this.input = new float[context + window];
         this.tensors = new Tensors(factory.env, context + window, factory.rateTensor(sampleRate));
@@ -73,11 +94,21 @@ public final class SileroVad implements VoiceActivityDetector {
                     + " do not fit in " + samples.length + " samples");
         }
         for (int i = 0; i < length; i++) {
-            input[context + filled++] = samples[offset + i] / 32_768f;
+            int sample = samples[offset + i];
+            input[context + filled++] = sample / 32_768f;
+            energy += sample * sample;
             if (filled == window) {
-                probability = runWindow();
+                if (energy <= gateEnergy && modelProbability < gateBelow) {
+                    probability = 0f;
+                    windowsGated++;
+                } else {
+                    modelProbability = runWindow();
+                    probability = modelProbability;
+                    windowsRun++;
+                }
                 System.arraycopy(input, window, input, 0, context);
                 filled = 0;
+                energy = 0;
             }
         }
         return probability;
@@ -87,13 +118,52 @@ public final class SileroVad implements VoiceActivityDetector {
     public void reset() {
         Arrays.fill(input, 0f);
         filled = 0;
+        energy = 0;
         tensors.clearState();
         probability = 0f;
+        modelProbability = 0f;
     }
 
     /** The samples per model window at this detector's rate: 512 at 16 kHz, 256 at 8 kHz. */
     public int windowSamples() {
         return window;
+    }
+
+    /** Windows the model ran since this detector was made (a reset does not clear the count). */
+    public long windowsRun() {
+        return windowsRun;
+    }
+
+    /** Windows the energy gate scored as silence without running the model (not cleared by a reset). */
+    public long windowsGated() {
+        return windowsGated;
+    }
+
+    /**
+     * When a window skips the model.
+     *
+     * @param rms a window whose RMS (in 16-bit sample units) is at or below this is quiet enough to skip
+     * @param below ... but only while the model's last probability is below this; 0 turns the gate off
+     */
+    public record Gate(double rms, float below) {
+
+        /**
+         * RMS 32 (-60 dBFS) and below 0.1: the quietest window that started speech in the shared recordings
+         * has RMS 230 and a real Twilio line's noise floor is RMS 8-17 (docs/providers-local.md).
+         */
+        public static final Gate DEFAULT = new Gate(32, 0.1f);
+        /** Runs the model on every window. */
+        public static final Gate OFF = new Gate(0, 0f);
+
+        /** Validates the bounds. */
+        public Gate {
+            if (!(rms >= 0 && rms <= Short.MAX_VALUE)) {
+                throw new IllegalArgumentException("gate rms must be within 0..32767, was " + rms);
+            }
+            if (!(below >= 0f && below <= 1f)) {
+                throw new IllegalArgumentException("gate probability must be within 0..1, was " + below);
+            }
+        }
     }
 
     private float runWindow() {
@@ -223,16 +293,28 @@ public final class SileroVad implements VoiceActivityDetector {
         }
 
         /**
-         * A new detector.
+         * A new detector with the {@linkplain Gate#DEFAULT default energy gate}.
          *
          * @param sampleRate 8000 or 16000, the only rates the model knows
          */
         @Override
         public SileroVad create(int sampleRate) {
+            return create(sampleRate, Gate.DEFAULT);
+        }
+
+        /**
+         * A new detector with the given energy gate ({@link Gate#OFF} to run the model on every window).
+         *
+         * @param sampleRate 8000 or 16000, the only rates the model knows
+         */
+        public SileroVad create(int sampleRate, Gate gate) {
             if (sampleRate != 8_000 && sampleRate != 16_000) {
                 throw new IllegalArgumentException("Silero VAD works at 8000 or 16000 Hz, was " + sampleRate);
             }
-            return new SileroVad(this, sampleRate);
+            if (gate == null) {
+                throw new IllegalArgumentException("gate is null; use Gate.OFF for no gate");
+            }
+            return new SileroVad(this, sampleRate, gate);
         }
 
         private OnnxTensor rateTensor(int sampleRate) {
