@@ -36,7 +36,8 @@ import java.util.Map;
  * {@link Gate#OFF} runs every window. docs/providers-local.md explains the threshold.
  *
  * <p><b>Lifecycle.</b> One detector per call, made by a {@link Factory}; it holds the call's model state,
- * context and partial window (a few kB). The factory holds the one model session every detector shares;
+ * context and partial window (a few kB) in four native tensors made once, which a {@link Cleaner} closes
+ * after the detector becomes unreachable (the port has no close). The factory holds the one model session every detector shares;
  * close the factory when the application stops, after the last detector was used.
  *
  * <p><b>Threading.</b> A detector is not thread-safe (one call's inbound thread feeds it). Detectors of
@@ -56,10 +57,10 @@ public final class SileroVad implements VoiceActivityDetector {
 
     private final Factory factory;
     private final int window;
+    private final int context;
     /** Sum of squares of a window at or below which the gate may skip it; -1 when the gate is off. */
     private final long gateEnergy;
     private final float gateBelow;
-    private final int context;
     /** context samples, then window samples: the model's input, assembled here, copied to the tensor. */
     private final float[] input;
     private int filled;
@@ -79,9 +80,9 @@ public final class SileroVad implements VoiceActivityDetector {
     private SileroVad(Factory factory, int sampleRate, Gate gate) {
         this.factory = factory;
         this.window = sampleRate == 16_000 ? 512 : 256;
+        this.context = sampleRate == 16_000 ? 64 : 32;
         this.gateEnergy = gate.below() > 0 ? (long) Math.floor(gate.rms() * gate.rms() * window) : -1;
         this.gateBelow = gate.below();
-        this.context = sampleRate == 16_000 ? 64 : 32;
         this.input = new float[context + window];
         this.tensors = new Tensors(factory.env, context + window, factory.rateTensor(sampleRate));
         CLEANER.register(this, tensors);

@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,37 @@ class SileroVadGateTest {
         assertThat(withGate.quietFalseRate()).as("quiet line taken for speech").isLessThanOrEqualTo(without.quietFalseRate());
         assertThat(withGate.soundFalseRate()).as("noise bursts and tones after a quiet line taken for speech")
                 .isLessThanOrEqualTo(without.soundFalseRate() + 0.01);
+    }
+
+    @Test
+    void givenEachPhonePromptFollowedByDigitalSilence_whenGated_thenItsSpeechEndsNoEarlierThanWithoutTheGate()
+            throws IOException {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(TestAudio.speechDir().resolve("phone"))) {
+            files = list.filter(p -> p.toString().endsWith(".wav")).sorted().toList();
+        }
+        assertThat(files).isNotEmpty();
+        for (Path file : files) {
+            short[] prompt = TestAudio.readWav(file).samples();
+            short[] call = new short[prompt.length + 8_000];
+            System.arraycopy(prompt, 0, call, 0, prompt.length);
+
+            int lastGated = lastSpeechFrame(factory.create(8_000), call);
+            int lastUngated = lastSpeechFrame(factory.create(8_000, SileroVad.Gate.OFF), call);
+
+            assertThat(lastGated).as("last 20 ms frame over 0.5 in %s", file.getFileName())
+                    .isGreaterThanOrEqualTo(lastUngated);
+        }
+    }
+
+    private static int lastSpeechFrame(SileroVad vad, short[] samples) {
+        int last = -1;
+        for (int at = 0; at + 160 <= samples.length; at += 160) {
+            if (vad.speechProbability(samples, at, 160) > 0.5f) {
+                last = at / 160;
+            }
+        }
+        return last;
     }
 
     @Test
