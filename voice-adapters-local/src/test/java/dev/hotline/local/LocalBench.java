@@ -20,8 +20,10 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code wer [default|fast|A,R,W,RW,LW] [all|librivox|phone|phone-unfolded]}: sphinx4 word error rate, latency and
  *       memory on the shared phone and LibriVox sets;</li>
- *   <li>{@code vad}: Silero cost per 20 ms of audio, per call;</li>
- *   <li>{@code vadcompare}: Silero against the energy VAD on the shared speech with noise and tones;</li>
+ *   <li>{@code vad}: Silero cost per 20 ms of audio, per call, on audio the energy gate never skips;</li>
+ *   <li>{@code vadcall}: Silero cost per call-second on a realistic call ({@link CallScene}), gate on and off;</li>
+ *   <li>{@code vadcompare}: Silero (gate on and off) against the energy VAD on the shared speech with noise and
+ *       tones, and on {@link CallScene};</li>
  *   <li>{@code startup}: time and memory to load recognizer, VAD and TTS and answer a first request.</li>
  * </ul>
  */
@@ -35,10 +37,11 @@ public final class LocalBench {
         switch (mode) {
             case "wer" -> wer(args.length > 1 ? args[1] : "fast", args.length > 2 ? args[2] : "all");
             case "vad" -> vad();
+            case "vadcall" -> vadCall();
             case "vadcompare" -> vadCompare();
             case "startup" -> startup();
             default -> throw new IllegalArgumentException("usage: LocalBench wer [default|fast|A,R,W,RW,LW]"
-                    + " [all|librivox|phone|phone-unfolded] | vad | vadcompare | startup");
+                    + " [all|librivox|phone|phone-unfolded] | vad | vadcall | vadcompare | startup");
         }
     }
 
@@ -140,6 +143,45 @@ public final class LocalBench {
         }
     }
 
+    /**
+     * A detector fed {@link CallScene} (caller turns, line noise, digital silence, non-speech sounds) in 20 ms
+     * frames, with and without the energy gate: thread CPU time and heap allocated per second of call.
+     */
+    private static void vadCall() throws Exception {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        CallScene call = CallScene.build(speechDir());
+        short[] input = call.samples();
+        int frame = CallScene.RATE / 50;
+        System.out.printf(Locale.ROOT, "call: %.1f s, caller speaking %.1f s (%.0f %%)%n", call.seconds(),
+                call.speechSeconds(), 100 * call.speechSeconds() / call.seconds());
+        try (SileroVad.Factory factory = SileroVad.factory()) {
+            for (SileroVad.Gate gate : new SileroVad.Gate[] {SileroVad.Gate.OFF, SileroVad.Gate.DEFAULT,
+                    SileroVad.Gate.OFF, SileroVad.Gate.DEFAULT}) {
+                for (int round = 0; round < 3; round++) {
+                    SileroVad vad = factory.create(CallScene.RATE, gate);
+                    long thread = Thread.currentThread().threadId();
+                    long allocated = threads.getThreadAllocatedBytes(thread);
+                    long cpu = threads.getCurrentThreadCpuTime();
+                    for (int at = 0; at + frame <= input.length; at += frame) {
+                        vad.speechProbability(input, at, frame);
+                    }
+                    double cpuMs = (threads.getCurrentThreadCpuTime() - cpu) / 1e6;
+                    double bytes = threads.getThreadAllocatedBytes(thread) - allocated;
+                    double perSecond = cpuMs / call.seconds();
+                    System.out.printf(Locale.ROOT, "gate %-26s round %d: %4.0f ms cpu for the call = %.2f ms cpu per"
+                            + " call-second (%.2f %% of a core per call, %.2f cores for 200 calls); model ran %d of"
+                            + " %d windows; %.0f bytes allocated per window%n", gateName(gate), round, cpuMs,
+                            perSecond, perSecond / 10, perSecond / 1000 * 200, vad.windowsRun(),
+                            vad.windowsRun() + vad.windowsGated(), bytes / (vad.windowsRun() + vad.windowsGated()));
+                }
+            }
+        }
+    }
+
+    private static String gateName(SileroVad.Gate gate) {
+        return gate.equals(SileroVad.Gate.OFF) ? "off" : "rms " + gate.rms() + ", p < " + gate.below();
+    }
+
     /** One session run for 8 calls' windows at once against 8 runs of one window: does batching pay? */
     private static void batching(java.lang.management.ThreadMXBean threads) throws Exception {
         ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
@@ -184,11 +226,25 @@ public final class LocalBench {
             VadComparisonTest.Totals totals = VadComparisonTest.compare(factory, speechDir());
             System.out.printf(Locale.ROOT, "%d recordings, each between silence, white noise, a tone and a chord%n",
                     totals.recordings());
-            for (var entry : java.util.Map.of("silero", totals.silero(), "energy", totals.energy()).entrySet()) {
+            var rows = new java.util.LinkedHashMap<String, VadScene.Score>();
+            rows.put("silero (gate)", totals.silero());
+            rows.put("silero (no gate)", totals.sileroUngated());
+            rows.put("energy", totals.energy());
+            for (var entry : rows.entrySet()) {
                 VadScene.Score s = entry.getValue();
-                System.out.printf(Locale.ROOT, "%-7s speech frames detected %.1f %%, noise taken for speech %.1f %%,"
-                        + " tones %.1f %%, silence %.1f %%%n", entry.getKey(), 100 * s.speechRecall(),
+                System.out.printf(Locale.ROOT, "%-16s speech frames detected %.2f %%, noise taken for speech %.2f %%,"
+                        + " tones %.2f %%, silence %.2f %%%n", entry.getKey(), 100 * s.speechRecall(),
                         100 * s.noiseFalseRate(), 100 * s.toneFalseRate(), 100 * s.silenceFalseRate());
+            }
+            CallScene call = CallScene.build(speechDir());
+            System.out.printf(Locale.ROOT, "call scene: %.1f s, caller speaking %.1f s%n", call.seconds(),
+                    call.speechSeconds());
+            for (SileroVad.Gate gate : new SileroVad.Gate[] {SileroVad.Gate.OFF, SileroVad.Gate.DEFAULT}) {
+                CallScene.Score s = call.score(factory.create(CallScene.RATE, gate));
+                System.out.printf(Locale.ROOT, "silero gate %-24s speech frames detected %.2f %%, quiet line taken"
+                        + " for speech %.2f %%, sounds %.2f %%, first speech frame %.0f ms into a turn%n",
+                        gateName(gate), 100 * s.speechRecall(), 100 * s.quietFalseRate(), 100 * s.soundFalseRate(),
+                        s.onsetMillis());
             }
         }
     }
