@@ -118,6 +118,9 @@ public final class HotlineServer {
                 factory.setMaxTextMessageSize(MAX_SOCKET_MESSAGE_BYTES);
                 factory.setMaxBinaryMessageSize(MAX_SOCKET_MESSAGE_BYTES);
                 factory.setIdleTimeout(SOCKET_IDLE_TIMEOUT);
+                // Audio in base64 barely compresses, and deflating every 20 ms frame took about 5 % of the
+                // server's CPU at 100 calls (docs/benchmarks.md): never negotiate it, on any socket.
+                factory.getAvailableExtensionNames().remove("permessage-deflate");
             });
             javalin.routes.get("/healthz", this::health);
             javalin.routes.get("/readyz", this::readiness);

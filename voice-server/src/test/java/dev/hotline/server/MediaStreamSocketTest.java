@@ -14,7 +14,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +69,38 @@ class MediaStreamSocketTest {
                             e -> assertThat(e.getResponse().statusCode()).isEqualTo(403));
         }
         assertThat(calls.started).isEmpty();
+    }
+
+    @Test
+    void given_a_client_offering_permessage_deflate_then_the_socket_opens_uncompressed() throws Exception {
+        start(Map.of(), null, null);
+        OkHttpClient client = new OkHttpClient();
+        CompletableFuture<Response> opened = new CompletableFuture<>();
+        // OkHttp offers permessage-deflate on every upgrade (checked below on the request it sent).
+        Request upgrade = new Request.Builder().url("ws://127.0.0.1:" + server.port() + "/voice-stream").build();
+
+        WebSocket socket = client.newWebSocket(upgrade, new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket webSocket, Response response) {
+                opened.complete(response);
+            }
+
+            @Override
+            public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+                opened.completeExceptionally(t);
+            }
+        });
+
+        try {
+            Response response = opened.get(10, TimeUnit.SECONDS);
+            assertThat(response.code()).isEqualTo(101);
+            assertThat(response.request().header("Sec-WebSocket-Extensions")).contains("permessage-deflate");
+            // Compressing base64 audio costs CPU on both ends for a few percent of bytes: never negotiated.
+            assertThat(response.header("Sec-WebSocket-Extensions")).isNull();
+        } finally {
+            socket.close(1000, "done");
+            client.dispatcher().executorService().shutdown();
+        }
     }
 
     @Test
