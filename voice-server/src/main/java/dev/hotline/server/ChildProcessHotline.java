@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,6 +48,8 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PORT = Pattern.compile("listening on port (\\d+)");
+    /** Unified JVM logging, {@code -Xlog:gc}: {@code [1.234s][info][gc] GC(3) Pause Young (...) 24M->9M(256M) 2.345ms}. */
+    private static final Pattern GC = Pattern.compile("\\[gc\\s*] GC\\(\\d+\\) Pause .* (\\d+)M->(\\d+)M\\(\\d+M\\) ([\\d.]+)ms");
     private static final Pattern TURN = Pattern.compile("turn (\\d+) done: voice-to-voice (\\S+) ms \\(transcript (\\S+),"
             + " first text \\S+, first sentence (\\S+), first audio (\\S+), sent (\\S+)\\)( \\(interrupted\\))?");
     /** Of this process's environment only what a JVM needs to run; never a key. */
@@ -59,10 +62,13 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
     private final int port;
     private final Duration endOfTurnSilence;
     private final AtomicLong warnings;
+    private final List<HotlineLauncher.GcPause> gcPauses;
     private final Thread reader;
 
-    private ChildProcessHotline(Process process, Thread reader, int port, Duration endOfTurnSilence, AtomicLong warnings) {
+    private ChildProcessHotline(Process process, Thread reader, int port, Duration endOfTurnSilence, AtomicLong warnings,
+            List<HotlineLauncher.GcPause> gcPauses) {
         this.process = process;
+        this.gcPauses = gcPauses;
         this.reader = reader;
         this.port = port;
         this.endOfTurnSilence = endOfTurnSilence;
@@ -86,6 +92,9 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
         // The turns are read from the JSON log at INFO: the server's own configuration, even where a test
         // configuration (plain text, warnings only) is on the class path.
         command.add("-Dlogback.configurationFile=logback.xml");
+        // Every pause with the heap after it, on standard output: memory per call without forcing a collection
+        // in the middle of the run (which would stall the calls being measured).
+        command.add("-Xlog:gc:stdout");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());
@@ -97,13 +106,14 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
         Process process = builder.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         AtomicLong warnings = new AtomicLong();
+        List<HotlineLauncher.GcPause> gcPauses = new CopyOnWriteArrayList<>();
         Deque<String> lastLines = new ArrayDeque<>();
         Thread reader = Thread.ofPlatform().daemon().name("bench-hotline-output").start(
-                () -> read(process, port, turns, warnings, lastLines));
+                () -> read(process, port, turns, warnings, gcPauses::add, lastLines));
         try {
             int bound = port.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             awaitReady(bound, process);
-            return new ChildProcessHotline(process, reader, bound, endOfTurn, warnings);
+            return new ChildProcessHotline(process, reader, bound, endOfTurn, warnings, gcPauses);
         } catch (ExecutionException | TimeoutException | IOException e) {
             process.destroyForcibly();
             String tail;
@@ -116,7 +126,7 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
     }
 
     private static void read(Process process, CompletableFuture<Integer> port, Consumer<HotlineLauncher.EngineTurn> turns,
-            AtomicLong warnings, Deque<String> lastLines) {
+            AtomicLong warnings, Consumer<HotlineLauncher.GcPause> gcPauses, Deque<String> lastLines) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 synchronized (lastLines) {
@@ -133,6 +143,8 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
                 }
                 if (line.startsWith("{")) {
                     onLogLine(line, turns, warnings);
+                } else {
+                    onGcLine(line, System.nanoTime()).ifPresent(gcPauses);
                 }
             }
         } catch (IOException e) {
@@ -159,6 +171,16 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
             turns.accept(new HotlineLauncher.EngineTurn(log.path("streamSid").asText(""), Integer.parseInt(m.group(1)),
                     millis(m.group(3)), millis(m.group(4)), millis(m.group(5)), millis(m.group(6)), m.group(7) != null));
         }
+    }
+
+    /** A pause from a {@code -Xlog:gc} line, or empty for any other line. */
+    static Optional<HotlineLauncher.GcPause> onGcLine(String line, long seenAtNanos) {
+        Matcher m = GC.matcher(line);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        return Optional.of(new HotlineLauncher.GcPause(seenAtNanos, Long.parseLong(m.group(2)) << 20,
+                Duration.ofNanos((long) (Double.parseDouble(m.group(3)) * 1e6))));
     }
 
     private static Optional<Duration> millis(String logged) {
@@ -196,6 +218,11 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
     @Override
     public Optional<ProcessHandle> process() {
         return Optional.of(process.toHandle());
+    }
+
+    @Override
+    public List<HotlineLauncher.GcPause> gcPauses() {
+        return List.copyOf(gcPauses);
     }
 
     @Override

@@ -51,4 +51,15 @@ class ChildProcessHotlineTest {
         assertThat(warnings).hasValue(2);
         assertThat(turns).isEmpty();
     }
+
+    @Test
+    void givenGcLogLines_whenRead_thenPausesWithTheHeapAfterThemAreReportedAndOtherLinesIgnored() {
+        assertThat(ChildProcessHotline.onGcLine("[3.104s][info][gc] GC(7) Pause Young (Normal) (G1 Evacuation Pause)"
+                + " 61M->12M(256M) 4.512ms", 42L)).contains(new HotlineLauncher.GcPause(42L, 12L << 20,
+                        Duration.ofNanos(4_512_000)));
+        assertThat(ChildProcessHotline.onGcLine("[9.000s][info][gc] GC(9) Pause Remark 30M->29M(256M) 1.250ms", 1L))
+                .map(HotlineLauncher.GcPause::heapAfterBytes).contains(29L << 20);
+        assertThat(ChildProcessHotline.onGcLine("[0.006s][info][gc] Using G1", 1L)).isEmpty();
+        assertThat(ChildProcessHotline.onGcLine("  Hotline          listening on port 8080", 1L)).isEmpty();
+    }
 }

@@ -51,8 +51,11 @@ class InProcessBenchTest {
         assertThat(status).as(text).isZero();
         assertThat(text).containsPattern("hotline in child process \\d+ at ws://127.0.0.1:\\d+/voice-stream");
         assertThat(text).contains("calls: 2 placed, 2 completed, 0 failed");
-        assertThat(text).containsPattern("hotline process: \\d+\\.\\d s of CPU");
-        assertThat(text).containsPattern("hotline process memory mid-run: heap after GC \\d+\\.\\d MB .* RSS \\d+ MB");
+        assertThat(text).containsPattern("hotline process, whole run: \\d+\\.\\d s of CPU");
+        assertThat(text).containsPattern("hotline process memory: heap .*\\d+\\.\\d MB before the calls.*, RSS \\d+ MB mid-run");
+        assertThat(text).containsPattern("hotline GC pauses: \\d+, \\d+ ms in all");
+        assertThat(text).containsPattern("steady window \\(\\d+-\\d+ s, all 2 calls live\\): callers and fakes \\d+\\.\\d\\d cores"
+                + " = \\d+\\.\\d\\d ms CPU per call-second; hotline process \\d+\\.\\d\\d cores");
         assertThat(text).contains("hotline log: 0 lines at WARN or above");
         assertThat(engineTurns(text)).as(text).isPositive();
     }

@@ -70,6 +70,10 @@ public final class BenchCommand {
     private static final Duration GREETING_TIMEOUT = Duration.ofSeconds(2);
     /** How long stopping the in-process hotline may take. */
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+    /** Left out at the start of the steady window, after the ramp: the JIT compilers are still busy. */
+    private static final Duration STEADY_SETTLE = Duration.ofSeconds(5);
+    /** The shortest steady window worth measuring CPU over. */
+    private static final Duration MIN_STEADY = Duration.ofSeconds(5);
     /** Time after the last call's deadline before the bench stops waiting for it. */
     private static final Duration GRACE = Duration.ofSeconds(30);
 
@@ -271,6 +275,7 @@ public final class BenchCommand {
         long heapBefore = memory.getHeapMemoryUsage().getUsed();
         long serverHeapBefore = server.map(ProcessProbe::heapAfterGc).orElse(-1L);
         long cpuBefore = os.getProcessCpuTime();
+        // The forced collection is before any call, so it stalls none.
         long serverCpuBefore = server.map(ProcessProbe::cpuNanos).orElse(-1L);
         long started = System.nanoTime();
 
@@ -307,19 +312,42 @@ public final class BenchCommand {
             }));
         }
 
+        // The steady window: every call is live (the ramp is over, the first call has not ended) and the first
+        // seconds, when the JIT compilers are busiest, are left out. CPU per call-second is measured over it.
+        long steadyFrom = started + settings.ramp().plus(STEADY_SETTLE).toNanos();
+        long steadyTo = started + settings.duration().toNanos();
+        boolean steady = steadyTo - steadyFrom >= MIN_STEADY.toNanos();
+        long[] cpuAtSteadyFrom = {-1, -1, -1};
+        long[] cpuAtSteadyTo = {-1, -1, -1};
         long heapDuring = -1;
-        long serverHeapDuring = -1;
         long serverRssDuring = -1;
         long sampleHeapAt = started + settings.ramp().toNanos() + settings.duration().toNanos() / 2;
         long deadline = started + settings.ramp().plus(settings.duration()).plus(GRACE).toNanos();
-        while (!done.await(settings.progress().toMillis(), TimeUnit.MILLISECONDS)) {
+        long nextProgress = started + settings.progress().toNanos();
+        while (true) {
             long now = System.nanoTime();
+            long wake = Math.min(nextProgress, steady && cpuAtSteadyFrom[0] < 0 ? steadyFrom
+                    : steady && cpuAtSteadyTo[0] < 0 ? steadyTo : Long.MAX_VALUE);
+            if (done.await(Math.max(1, wake - now), TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            now = System.nanoTime();
+            if (steady && cpuAtSteadyFrom[0] < 0 && now >= steadyFrom) {
+                sampleCpu(cpuAtSteadyFrom, now, os, server);
+            } else if (steady && cpuAtSteadyTo[0] < 0 && now >= steadyTo) {
+                sampleCpu(cpuAtSteadyTo, now, os, server);
+            }
             if (heapDuring < 0 && now >= sampleHeapAt) {
-                memory.gc();
+                if (server.isEmpty()) {
+                    memory.gc();
+                }
                 heapDuring = memory.getHeapMemoryUsage().getUsed();
                 serverRssDuring = server.map(ProcessProbe::residentBytes).orElse(-1L);
-                serverHeapDuring = server.map(ProcessProbe::heapAfterGc).orElse(-1L);
             }
+            if (now < nextProgress) {
+                continue;
+            }
+            nextProgress += settings.progress().toNanos();
             out.println(progress(now - started, live.get(), settings.calls(), failed.get(), turns, budget));
             if (now >= deadline) {
                 out.println("some calls did not end in time; stopping them");
@@ -335,24 +363,33 @@ public final class BenchCommand {
         summarize(settings, budget, new ArrayList<>(turns), new ArrayList<>(reports), failed.get(),
                 firstFailure.get(), maxLagNanos.get(), out);
         String self = server.isPresent() ? "callers and fakes" : "cpu";
-        out.printf("%s: %.1f s of CPU in %.1f s wall = %.2f cores busy (%d available); %.1f ms CPU per call-second%n",
-                self, cpuNanos / 1e9, wallNanos / 1e9, (double) cpuNanos / wallNanos, os.getAvailableProcessors(),
-                cpuNanos / 1e6 / callSeconds);
+        out.printf("%s, whole run: %.1f s of CPU in %.1f s wall = %.2f cores busy (%d available); %.1f ms CPU per"
+                + " call-second%n", self, cpuNanos / 1e9, wallNanos / 1e9, (double) cpuNanos / wallNanos,
+                os.getAvailableProcessors(), cpuNanos / 1e6 / callSeconds);
         if (server.isPresent() && serverCpuBefore >= 0) {
-            out.printf("hotline process: %.1f s of CPU = %.2f cores busy; %.1f ms CPU per call-second%n",
+            out.printf("hotline process, whole run: %.1f s of CPU = %.2f cores busy; %.1f ms CPU per call-second%n",
                     serverCpuNanos / 1e9, (double) serverCpuNanos / wallNanos, serverCpuNanos / 1e6 / callSeconds);
         }
+        if (cpuAtSteadyTo[0] >= 0) {
+            double windowNanos = cpuAtSteadyTo[0] - cpuAtSteadyFrom[0];
+            out.printf("steady window (%.0f-%.0f s, all %d calls live): %s %.2f cores = %.2f ms CPU per call-second%s%n",
+                    (cpuAtSteadyFrom[0] - started) / 1e9, (cpuAtSteadyTo[0] - started) / 1e9, settings.calls(), self,
+                    (cpuAtSteadyTo[1] - cpuAtSteadyFrom[1]) / windowNanos,
+                    (cpuAtSteadyTo[1] - cpuAtSteadyFrom[1]) / 1e6 / (windowNanos / 1e9) / settings.calls(),
+                    server.isPresent() && cpuAtSteadyFrom[2] >= 0
+                            ? String.format("; hotline process %.2f cores = %.2f ms CPU per call-second",
+                                    (cpuAtSteadyTo[2] - cpuAtSteadyFrom[2]) / windowNanos,
+                                    (cpuAtSteadyTo[2] - cpuAtSteadyFrom[2]) / 1e6 / (windowNanos / 1e9) / settings.calls())
+                            : "");
+        }
         if (heapDuring >= 0) {
-            out.printf("heap%s: %.1f MB before, %.1f MB mid-run after GC = %.1f KB per call%n",
-                    server.isPresent() ? " (callers and fakes)" : "", heapBefore / 1e6, heapDuring / 1e6,
-                    (heapDuring - heapBefore) / 1e3 / settings.calls());
+            out.printf(server.isPresent() ? "heap (callers and fakes): %.1f MB before, %.1f MB mid-run (no forced GC)%n"
+                    : "heap: %.1f MB before, %.1f MB mid-run after GC = %.1f KB per call%n", heapBefore / 1e6,
+                    heapDuring / 1e6, (heapDuring - heapBefore) / 1e3 / settings.calls());
         }
         if (server.isPresent()) {
-            out.println("hotline process memory mid-run: " + (serverHeapBefore >= 0 && serverHeapDuring >= 0
-                    ? String.format("heap after GC %.1f MB (%.1f before) = %.1f KB per call, ", serverHeapDuring / 1e6,
-                            serverHeapBefore / 1e6, (serverHeapDuring - serverHeapBefore) / 1e3 / settings.calls())
-                    : "heap unknown (no jcmd beside this java), ")
-                    + (serverRssDuring >= 0 ? String.format("RSS %.0f MB", serverRssDuring / 1e6) : "RSS unknown"));
+            summarizeServerMemory(hotline.gcPauses(), serverHeapBefore, serverRssDuring, started, steadyFrom, steadyTo,
+                    settings.calls(), out);
             long warnings = hotline.warnings();
             if (warnings >= 0) {
                 out.println("hotline log: " + warnings + " lines at WARN or above");
@@ -363,6 +400,47 @@ public final class BenchCommand {
                 : "cpu and heap include the hotline, the fake providers and the callers");
         finished.addAll(reports);
         return 0;
+    }
+
+    /** Records the time, this process's CPU and the hotline process's CPU (or -1) into {@code sample}. */
+    private static void sampleCpu(long[] sample, long now, OperatingSystemMXBean os, Optional<ProcessHandle> server) {
+        sample[0] = now;
+        sample[1] = os.getProcessCpuTime();
+        sample[2] = server.map(ProcessProbe::cpuNanos).orElse(-1L);
+    }
+
+    /**
+     * The hotline process's memory: RSS mid-run, and the heap from its GC log (no collection is forced while calls
+     * run): the median heap after the pauses of the steady window, minus the heap after the collection forced
+     * before the first call, per call. Young pauses leave old garbage in place, so this is an upper bound. Then
+     * the pauses themselves, which stop every call.
+     */
+    private static void summarizeServerMemory(List<HotlineLauncher.GcPause> pauses, long heapBefore, long rss,
+            long started, long steadyFrom, long steadyTo, int calls, PrintStream out) {
+        List<Double> heapInWindow = new ArrayList<>();
+        List<Double> pauseMillis = new ArrayList<>();
+        double totalPause = 0;
+        for (HotlineLauncher.GcPause pause : pauses) {
+            if (pause.seenAtNanos() < started) {
+                continue;
+            }
+            double millis = pause.pause().toNanos() / 1e6;
+            pauseMillis.add(millis);
+            totalPause += millis;
+            if (pause.seenAtNanos() >= steadyFrom && pause.seenAtNanos() <= steadyTo) {
+                heapInWindow.add((double) pause.heapAfterBytes());
+            }
+        }
+        String heap = heapBefore < 0 ? "heap unknown (no jcmd beside this java)"
+                : heapInWindow.isEmpty() ? String.format("heap %.1f MB before the calls, no collection in the steady window",
+                        heapBefore / 1e6)
+                : String.format("heap after GC %.1f MB in the steady window (median of %d), %.1f MB before the calls ="
+                        + " at most %.1f KB per call", Percentiles.of(heapInWindow).p50() / 1e6, heapInWindow.size(),
+                        heapBefore / 1e6, (Percentiles.of(heapInWindow).p50() - heapBefore) / 1e3 / calls);
+        out.println("hotline process memory: " + heap + (rss >= 0 ? String.format(", RSS %.0f MB mid-run", rss / 1e6) : ""));
+        Percentiles p = Percentiles.of(pauseMillis);
+        out.printf("hotline GC pauses: %d, %.0f ms in all, p50 %.1f ms, max %.1f ms%n", p.count(), totalPause, p.p50(),
+                p.max());
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.hotline.testkit.elevenlabs.FakeElevenLabsServer;
 import dev.hotline.testkit.openai.FakeOpenAiServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -42,6 +43,16 @@ public interface HotlineLauncher {
             Optional<Duration> firstAudio, Optional<Duration> firstAudioSent, boolean interrupted) {
     }
 
+    /**
+     * One stop-the-world garbage collection pause of a hotline's process.
+     *
+     * @param seenAtNanos when the bench read it, on this process's {@link System#nanoTime()} clock
+     * @param heapAfterBytes the heap in use right after it
+     * @param pause how long the application was stopped
+     */
+    record GcPause(long seenAtNanos, long heapAfterBytes, Duration pause) {
+    }
+
     /** A hotline started by a {@link HotlineLauncher}. {@link #close()} stops it and its calls. */
     interface RunningHotline extends AutoCloseable {
 
@@ -60,6 +71,14 @@ public interface HotlineLauncher {
          */
         default Optional<ProcessHandle> process() {
             return Optional.empty();
+        }
+
+        /**
+         * The garbage collections of the hotline's process so far, oldest first, when it runs apart and can tell
+         * (its GC log); empty otherwise.
+         */
+        default List<GcPause> gcPauses() {
+            return List.of();
         }
 
         /** Lines the hotline logged at WARN or above so far, when it can tell; -1 when it cannot. */
