@@ -273,9 +273,9 @@ public final class BenchCommand {
         Optional<ProcessHandle> server = hotline == null ? Optional.empty() : hotline.process();
         memory.gc();
         long heapBefore = memory.getHeapMemoryUsage().getUsed();
+        // Collections forced here, before any call, stall none; none is forced while calls run.
         long serverHeapBefore = server.map(ProcessProbe::heapAfterGc).orElse(-1L);
         long cpuBefore = os.getProcessCpuTime();
-        // The forced collection is before any call, so it stalls none.
         long serverCpuBefore = server.map(ProcessProbe::cpuNanos).orElse(-1L);
         long started = System.nanoTime();
 
