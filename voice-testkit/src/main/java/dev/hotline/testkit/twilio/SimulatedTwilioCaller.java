@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hotline.testkit.TestkitAudio;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -238,7 +237,8 @@ public final class SimulatedTwilioCaller {
         // Guarded by lock.
         private final ArrayDeque<Object> playback = new ArrayDeque<>();
         private long bufferedBytes;
-        private final ByteArrayOutputStream heard = new ByteArrayOutputStream();
+        private final Recording heard = new Recording();
+        private final byte[] frame = new byte[FRAME_BYTES];
         private final List<String> protocolErrors = new ArrayList<>();
         private int protocolErrorCount;
         private int marksEchoed;
@@ -502,7 +502,6 @@ public final class SimulatedTwilioCaller {
         /** Plays one 20 ms frame from the buffer: echoes reached marks, records what was heard. Under lock. */
         private void playTick(long now) {
             echoMarksAtHead();
-            byte[] frame = new byte[FRAME_BYTES];
             int played = 0;
             while (played < FRAME_BYTES && !playback.isEmpty()) {
                 Object head = playback.peekFirst();
@@ -523,7 +522,7 @@ public final class SimulatedTwilioCaller {
             }
             Arrays.fill(frame, played, FRAME_BYTES, TestkitAudio.ULAW_SILENCE);
             if (heard.size() + FRAME_BYTES <= maxHeardBytes) {
-                heard.write(frame, 0, FRAME_BYTES);
+                heard.write(frame);
             }
             if (played > 0) {
                 lastPlayNanos = now;
@@ -1027,6 +1026,40 @@ public final class SimulatedTwilioCaller {
                 return new TurnReport(index + 1, label, v2v, Duration.ofMillis(playedBytes / 8), underruns,
                         Duration.ofMillis(underrunBytes / 8), bargedIn, clear, Duration.ofMillis(clearedBytes / 8));
             }
+        }
+    }
+
+    /**
+     * What a call heard, in blocks of one second: appending never copies what was recorded, and no block is
+     * large enough to be a humongous allocation for G1 (a growing array of a long call was, and with 200
+     * calls those triggered extra GC cycles that stalled the shared clock). Not thread-safe.
+     */
+    private static final class Recording {
+        private static final int BLOCK = 8_000;
+        private final List<byte[]> blocks = new ArrayList<>();
+        private int size;
+
+        int size() {
+            return size;
+        }
+
+        void write(byte[] frame) {
+            int at = size % BLOCK;
+            if (at == 0) {
+                blocks.add(new byte[BLOCK]);
+            }
+            // BLOCK is a multiple of the frame length, so a frame never straddles two blocks.
+            System.arraycopy(frame, 0, blocks.get(blocks.size() - 1), at, frame.length);
+            size += frame.length;
+        }
+
+        byte[] toByteArray() {
+            byte[] all = new byte[size];
+            for (int i = 0; i < blocks.size(); i++) {
+                int from = i * BLOCK;
+                System.arraycopy(blocks.get(i), 0, all, from, Math.min(BLOCK, size - from));
+            }
+            return all;
         }
     }
 
