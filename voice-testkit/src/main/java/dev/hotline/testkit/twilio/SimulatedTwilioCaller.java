@@ -155,8 +155,9 @@ public final class SimulatedTwilioCaller {
     }
 
     /**
-     * The same caller, telling {@code listener} about each turn as soon as it is over (from the call's own
-     * thread; keep it quick). The same reports are in the {@link CallReport}.
+     * The same caller, telling {@code listener} about each turn as soon as it is over. It runs on the shared
+     * clock thread that ticks this call and others: keep it quick and never block. The same reports are in
+     * the {@link CallReport}.
      */
     public SimulatedTwilioCaller withTurnListener(Consumer<TurnReport> listener) {
         return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis,
