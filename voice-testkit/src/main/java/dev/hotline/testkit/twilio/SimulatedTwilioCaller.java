@@ -554,6 +554,7 @@ public final class SimulatedTwilioCaller {
 
         @Override
         public void onOpen(WebSocket webSocket) {
+            socket = webSocket;
             webSocket.request(Long.MAX_VALUE);
         }
 
