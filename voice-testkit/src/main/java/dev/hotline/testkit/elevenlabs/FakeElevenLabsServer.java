@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,7 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Audio.</b> {@link SpeechLikeAudio}: a voiced hum, {@link #millisPerCharacter} per character, in the
  * requested {@code output_format}: {@code ulaw_8000}, {@code alaw_8000} or {@code pcm_<rate>}. MP3 and Opus
- * are not produced; asking for them is a 422 naming the formats the fake has.
+ * are not produced; asking for them is a 422 naming the formats the fake has. Rendered audio is kept (up to
+ * {@link #MAX_CACHED_AUDIO_BYTES}, least recently used dropped first), so a text asked for again costs only
+ * its sending: a benchmark's load generator stays cheap.
  *
  * <p><b>Timing.</b> The first audio leaves {@code firstByte} after the request (HTTP) or the generation
  * trigger (WebSocket); after that audio is produced at {@code realTimeFactor} wall-clock seconds per second
@@ -68,11 +72,14 @@ public final class FakeElevenLabsServer implements AutoCloseable {
     private static final int MAX_SESSION_QUEUE = 10_000;
     /** The documented default chunk_length_schedule: characters buffered before each generation starts. */
     private static final int[] DEFAULT_SCHEDULE = {120, 160, 250, 290};
+    /** Encoded audio the fake keeps for texts it is asked to speak again, at most (bytes). */
+    static final long MAX_CACHED_AUDIO_BYTES = 16L << 20;
 
     private final FakeServerSupport server;
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final AtomicInteger active = new AtomicInteger();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final AudioCache audioCache = new AudioCache(MAX_CACHED_AUDIO_BYTES);
     private volatile Duration firstByte = Duration.ZERO;
     private volatile double realTimeFactor = 0;
     private volatile int millisPerCharacter = 60;
@@ -277,7 +284,7 @@ public final class FakeElevenLabsServer implements AutoCloseable {
             return;
         }
         try {
-            byte[] audio = format.encode(SpeechLikeAudio.render(text, format.sampleRate(), millisPerCharacter).samples());
+            byte[] audio = audioCache.speak(text, format, millisPerCharacter).audio();
             ctx.status(200);
             ctx.contentType("audio/mpeg");
             ctx.header("request-id", FakeServerSupport.randomAlphanumeric(20));
@@ -493,9 +500,9 @@ public final class FakeElevenLabsServer implements AutoCloseable {
             }
             generations++;
             long due = System.nanoTime() + firstByte.toNanos();
-            SpeechLikeAudio.Rendered rendered = SpeechLikeAudio.render(text, format.sampleRate(), millisPerCharacter);
-            byte[] audio = format.encode(rendered.samples());
-            int[] millis = rendered.characterMillis();
+            Speech speech = audioCache.speak(text, format, millisPerCharacter);
+            byte[] audio = speech.audio();
+            int[] millis = speech.characterMillis();
             int firstChar = 0;
             long startMillis = 0;
             while (firstChar < text.length()) {
@@ -579,6 +586,61 @@ public final class FakeElevenLabsServer implements AutoCloseable {
         message.set("normalizedAlignment", alignment);
         message.set("alignment", alignment.deepCopy());
         return message.toString();
+    }
+
+    /**
+     * Encoded speech for a text: the fake renders the same reply for every request of a benchmark, and
+     * rendering costs far more than sending, so it keeps what it rendered. Callers must not modify the arrays.
+     */
+    record Speech(byte[] audio, int[] characterMillis) {
+    }
+
+    /**
+     * Rendered speech by text, format and character length, least recently used evicted first once the audio
+     * held exceeds a byte bound (a text larger than the bound is rendered every time). Thread-safe; two requests
+     * for a text not yet cached may both render it.
+     */
+    static final class AudioCache {
+        private record Key(String text, String format, int millisPerCharacter) {
+        }
+
+        private final long maxBytes;
+        private final LinkedHashMap<Key, Speech> entries = new LinkedHashMap<>(16, 0.75f, true);
+        private long bytes;
+
+        AudioCache(long maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        /** The audio held, in bytes. */
+        synchronized long bytes() {
+            return bytes;
+        }
+
+        Speech speak(String text, OutputFormat format, int millisPerCharacter) {
+            Key key = new Key(text, format.name(), millisPerCharacter);
+            synchronized (this) {
+                Speech cached = entries.get(key);
+                if (cached != null) {
+                    return cached;
+                }
+            }
+            SpeechLikeAudio.Rendered rendered = SpeechLikeAudio.render(text, format.sampleRate(), millisPerCharacter);
+            Speech speech = new Speech(format.encode(rendered.samples()), rendered.characterMillis());
+            if (speech.audio().length > maxBytes) {
+                return speech;
+            }
+            synchronized (this) {
+                Speech previous = entries.put(key, speech);
+                bytes += speech.audio().length - (previous == null ? 0 : previous.audio().length);
+                Iterator<Speech> oldest = entries.values().iterator();
+                while (bytes > maxBytes && oldest.hasNext()) {
+                    bytes -= oldest.next().audio().length;
+                    oldest.remove();
+                }
+            }
+            return speech;
+        }
     }
 
     /** The output formats the fake can produce. */

@@ -3,11 +3,13 @@ package dev.hotline.testkit.twilio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hotline.testkit.FakeServerSupport;
 import dev.hotline.testkit.TestkitAudio;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,19 +21,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import okhttp3.Dispatcher;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
-import okio.ByteString;
 
 /**
  * Calls a hotline the way Twilio Media Streams does, over a real WebSocket, and measures what a caller
@@ -53,11 +49,13 @@ import okio.ByteString;
  * how long the {@code clear} took and how much audio it discarded. See {@link TurnReport}.
  *
  * <p><b>Lifecycle and threading.</b> A caller object is an immutable configuration; {@link #call} dials,
- * runs the {@link CallScript} on the calling thread (a platform thread keeps the 20 ms clock best when
- * the JVM also runs a busy server) and returns when the call is
- * over: the script ended, the server closed the socket, or the script's time limit passed. Any number of
- * calls may run at once. A handshake that fails (refused, or an HTTP status instead of 101) is an
- * {@link IOException}.
+ * runs the {@link CallScript} and returns when the call is over: the script ended, the server closed the
+ * socket, or the script's time limit passed. Any number of calls may run at once, and they cost little each:
+ * every call in the JVM is ticked by one shared clock ({@link CallClock}: two platform threads, so the 20 ms
+ * clock keeps time even when the JVM also runs a busy server on virtual threads), sends from that clock
+ * thread straight into its socket, and receives on the JDK WebSocket client's selector thread. The thread
+ * that called {@link #call} only waits. A handshake that fails (refused, or an HTTP status instead of 101) is
+ * an {@link IOException}.
  */
 public final class SimulatedTwilioCaller {
 
@@ -69,9 +67,20 @@ public final class SimulatedTwilioCaller {
     public static final int RECORDED_FIRST_TIMESTAMP_MILLIS = 135;
     /** At most this many protocol errors are kept per call; later ones are only counted. */
     private static final int MAX_PROTOCOL_ERRORS = 100;
+    /** Messages waiting to be written, at most (characters); a server that stops reading ends the call. */
+    private static final long MAX_QUEUED_CHARS = 16L << 20;
+    /** A message from the server larger than this (characters) is a protocol error and is dropped. */
+    private static final int MAX_MESSAGE_CHARS = 16 << 20;
+    /** How long a hung-up call waits for the server's close before it drops the connection. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final OkHttpClient CLIENT = newClient();
+    /**
+     * One client, so one selector thread reads every call's socket. The listener's work is short (parse,
+     * queue audio, echo a mark), so it runs right there rather than hopping to a worker thread per message.
+     */
+    private static final HttpClient CLIENT = HttpClient.newBuilder().executor(Runnable::run)
+            .connectTimeout(Duration.ofSeconds(10)).build();
     private static final String SILENCE_PAYLOAD = Base64.getEncoder().encodeToString(silence());
 
     private final URI url;
@@ -146,8 +155,9 @@ public final class SimulatedTwilioCaller {
     }
 
     /**
-     * The same caller, telling {@code listener} about each turn as soon as it is over (from the call's own
-     * thread; keep it quick). The same reports are in the {@link CallReport}.
+     * The same caller, telling {@code listener} about each turn as soon as it is over. It runs on the shared
+     * clock thread that ticks this call and others: keep it quick and never block. The same reports are in
+     * the {@link CallReport}.
      */
     public SimulatedTwilioCaller withTurnListener(Consumer<TurnReport> listener) {
         return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis,
@@ -177,14 +187,6 @@ public final class SimulatedTwilioCaller {
         return call.report();
     }
 
-    private static OkHttpClient newClient() {
-        Dispatcher dispatcher = new Dispatcher();
-        dispatcher.setMaxRequests(100_000);
-        dispatcher.setMaxRequestsPerHost(100_000);
-        return new OkHttpClient.Builder().dispatcher(dispatcher).connectTimeout(10, TimeUnit.SECONDS)
-                .readTimeout(0, TimeUnit.MILLISECONDS).build();
-    }
-
     private static byte[] silence() {
         byte[] frame = new byte[FRAME_BYTES];
         Arrays.fill(frame, TestkitAudio.ULAW_SILENCE);
@@ -201,26 +203,43 @@ public final class SimulatedTwilioCaller {
         return sb.toString();
     }
 
-    /** One call in progress. The tick thread and the socket's reader thread share state under {@link #lock}. */
-    private final class Call extends WebSocketListener {
+    /**
+     * One call in progress. The clock thread ({@link #tick}) and the socket's reader thread (the listener
+     * methods) share state under {@link #lock}; everything sent goes through {@link #sendLock}, in order.
+     */
+    private final class Call implements WebSocket.Listener, CallClock.Ticking {
         private final CallScript script;
         private final String accountSid = sid("AC");
         private final String streamSid = sid("MZ");
         private final String callSid = sid("CA");
         private final ReentrantLock lock = new ReentrantLock();
         private final ReentrantLock sendLock = new ReentrantLock();
-        private final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
+        private final CompletableFuture<Void> over = new CompletableFuture<>();
         private final long maxBufferedBytes;
         private final long maxHeardBytes;
 
         // Guarded by sendLock.
         private long sequenceNumber;
         private long chunk;
+        private final ArrayDeque<String> outbox = new ArrayDeque<>();
+        private long outboxChars;
+        private CompletableFuture<WebSocket> sending;
+        private boolean closeWhenSent;
+        private boolean stopped;
+        private boolean outputDone;
+        private volatile String sendFailure;
+        private volatile boolean abortSocket;
+
+        // Only the socket's reader thread.
+        private final StringBuilder partial = new StringBuilder();
+        private long partialBinary;
+        private boolean partialTooLong;
 
         // Guarded by lock.
         private final ArrayDeque<Object> playback = new ArrayDeque<>();
         private long bufferedBytes;
-        private final ByteArrayOutputStream heard = new ByteArrayOutputStream();
+        private final Recording heard = new Recording();
+        private final byte[] frame = new byte[FRAME_BYTES];
         private final List<String> protocolErrors = new ArrayList<>();
         private int protocolErrorCount;
         private int marksEchoed;
@@ -233,9 +252,12 @@ public final class SimulatedTwilioCaller {
         private String ending;
         private Turn turn;
 
-        private WebSocket socket;
+        private volatile WebSocket socket;
         private long startNanos;
         private long maxLagNanos;
+        private long deadline;
+        private Phase phase;
+        private volatile boolean cancelled;
         private final List<TurnReport> reports = new ArrayList<>();
 
         Call(CallScript script) {
@@ -245,54 +267,103 @@ public final class SimulatedTwilioCaller {
         }
 
         void connect() throws IOException, InterruptedException {
-            Request.Builder request = new Request.Builder().url(url.toString());
+            WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
             String signature = signature();
             if (signature != null) {
-                request.header("x-twilio-signature", signature);
+                builder.header("x-twilio-signature", signature);
             }
-            socket = CLIENT.newWebSocket(request.build(), this);
+            CompletableFuture<WebSocket> opening = builder.buildAsync(url, this);
             try {
-                opened.get(15, TimeUnit.SECONDS);
+                socket = opening.get(15, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                socket.cancel();
-                throw new IOException("could not open the media stream to " + url + ": " + e.getCause().getMessage(),
-                        e.getCause());
+                Throwable cause = e.getCause();
+                String why = cause instanceof WebSocketHandshakeException handshake
+                        ? "HTTP " + handshake.getResponse().statusCode() + " instead of 101 Switching Protocols"
+                        : String.valueOf(cause.getMessage());
+                throw new IOException("could not open the media stream to " + url + ": " + why, cause);
             } catch (TimeoutException e) {
-                socket.cancel();
+                opening.cancel(true);
                 throw new IOException("no WebSocket handshake from " + url + " within 15 s", e);
+            } catch (InterruptedException e) {
+                opening.cancel(true);
+                throw e;
             }
         }
 
+        /** Starts the call on the shared clock and waits until it is over. */
         void run() throws InterruptedException {
             startNanos = System.nanoTime();
+            deadline = startNanos + script.maxCallDuration().toNanos();
+            phase = new Greeting();
             send(connectedMessage(), false);
             send(startMessage(), true);
-            long deadline = startNanos + script.maxCallDuration().toNanos();
-            long due = startNanos;
-            Phase phase = new Greeting();
-            while (phase != null) {
-                due += FRAME_NANOS;
-                FakeServerSupport.sleepUntil(due);
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedException("simulated call interrupted");
+            CallClock.shared().schedule(this, startNanos);
+            try {
+                over.get();
+            } catch (InterruptedException e) {
+                cancelled = true;
+                try {
+                    // The clock drops the call at its next tick; wait for that so no frame follows the stop.
+                    over.get(1, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException | InterruptedException notStopped) {
+                    e.addSuppressed(notStopped);
                 }
-                long now = System.nanoTime();
-                maxLagNanos = Math.max(maxLagNanos, now - due);
+                throw e;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw (Error) e.getCause();
+            }
+        }
+
+        /** One 20 ms tick, on the clock thread: play a frame, send a frame, move the script on. */
+        @Override
+        public long tick(long dueNanos) {
+            if (cancelled) {
+                over.complete(null);
+                return -1;
+            }
+            long now = System.nanoTime();
+            maxLagNanos = Math.max(maxLagNanos, now - dueNanos);
+            boolean end = false;
+            lock.lock();
+            try {
+                playTick(now);
+                absorbSendFailure();
+                end = closed;
+            } finally {
+                lock.unlock();
+            }
+            abortIfStuck();
+            if (!end && now - deadline >= 0) {
                 lock.lock();
                 try {
-                    playTick(now);
-                    if (closed) {
-                        break;
-                    }
+                    ending = "time limit";
                 } finally {
                     lock.unlock();
                 }
-                if (now - deadline >= 0) {
-                    ending = "time limit";
-                    break;
-                }
-                phase = phase.tick(now);
+                end = true;
             }
+            if (!end) {
+                phase = phase.tick(now);
+                end = phase == null;
+            }
+            if (!end) {
+                return dueNanos + FRAME_NANOS;
+            }
+            finish();
+            over.complete(null);
+            return -1;
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            over.completeExceptionally(failure);
+        }
+
+        /** Reports the turn in progress, unless it was cut off while still waiting for its reply. */
+        private void finish() {
             TurnReport last = null;
             long end = System.nanoTime();
             lock.lock();
@@ -432,7 +503,6 @@ public final class SimulatedTwilioCaller {
         /** Plays one 20 ms frame from the buffer: echoes reached marks, records what was heard. Under lock. */
         private void playTick(long now) {
             echoMarksAtHead();
-            byte[] frame = new byte[FRAME_BYTES];
             int played = 0;
             while (played < FRAME_BYTES && !playback.isEmpty()) {
                 Object head = playback.peekFirst();
@@ -453,7 +523,7 @@ public final class SimulatedTwilioCaller {
             }
             Arrays.fill(frame, played, FRAME_BYTES, TestkitAudio.ULAW_SILENCE);
             if (heard.size() + FRAME_BYTES <= maxHeardBytes) {
-                heard.write(frame, 0, FRAME_BYTES);
+                heard.write(frame);
             }
             if (played > 0) {
                 lastPlayNanos = now;
@@ -483,12 +553,36 @@ public final class SimulatedTwilioCaller {
         // ------------------------------------------------------------------ what the hotline sends
 
         @Override
-        public void onOpen(WebSocket webSocket, Response response) {
-            opened.complete(webSocket);
+        public void onOpen(WebSocket webSocket) {
+            socket = webSocket;
+            webSocket.request(Long.MAX_VALUE);
         }
 
         @Override
-        public void onMessage(WebSocket webSocket, String text) {
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (last && partial.isEmpty() && !partialTooLong) {
+                onMessage(data.toString());
+                return null;
+            }
+            if (!partialTooLong && partial.length() + data.length() > MAX_MESSAGE_CHARS) {
+                partialTooLong = true;
+                partial.setLength(0);
+                protocolError("31951 message over " + MAX_MESSAGE_CHARS + " characters");
+            }
+            if (!partialTooLong) {
+                partial.append(data);
+            }
+            if (last) {
+                if (!partialTooLong) {
+                    onMessage(partial.toString());
+                }
+                partial.setLength(0);
+                partialTooLong = false;
+            }
+            return null;
+        }
+
+        private void onMessage(String text) {
             long now = System.nanoTime();
             JsonNode message;
             try {
@@ -512,8 +606,13 @@ public final class SimulatedTwilioCaller {
         }
 
         @Override
-        public void onMessage(WebSocket webSocket, ByteString bytes) {
-            protocolError("31950 binary frame of " + bytes.size() + " bytes (Media Streams is JSON text only)");
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            partialBinary += data.remaining();
+            if (last) {
+                protocolError("31950 binary frame of " + partialBinary + " bytes (Media Streams is JSON text only)");
+                partialBinary = 0;
+            }
+            return null;
         }
 
         private void onMedia(JsonNode message, long now) {
@@ -600,20 +699,27 @@ public final class SimulatedTwilioCaller {
             }
         }
 
+        /** The server's close: the JDK client answers it with a close of the same code once this returns. */
         @Override
-        public void onClosing(WebSocket webSocket, int code, String reason) {
+        public CompletionStage<?> onClose(WebSocket webSocket, int code, String reason) {
             markClosed("server closed: " + code + (reason.isEmpty() ? "" : " " + reason));
-            webSocket.close(1000, null);
+            return null;
         }
 
         @Override
-        public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-            if (!opened.isDone()) {
-                String status = response == null ? "" : "HTTP " + response.code() + " ";
-                opened.completeExceptionally(new IOException(status + String.valueOf(t.getMessage()), t));
-                return;
+        public void onError(WebSocket webSocket, Throwable error) {
+            markClosed("failed: " + error);
+        }
+
+        /** Ends the call if a send failed. Under {@link #lock}. */
+        private void absorbSendFailure() {
+            String failure = sendFailure;
+            if (failure != null && !closed) {
+                closed = true;
+                if (ending == null) {
+                    ending = failure;
+                }
             }
-            markClosed("failed: " + t);
         }
 
         private void markClosed(String why) {
@@ -653,10 +759,11 @@ public final class SimulatedTwilioCaller {
                         + "\",\"media\":{\"track\":\"inbound\",\"chunk\":\"" + chunk + "\",\"timestamp\":\""
                         + (firstTimestampMillis + (chunk - 1) * 20) + "\",\"payload\":\"" + payload
                         + "\"},\"streamSid\":\"" + streamSid + "\"}";
-                socket.send(text);
+                enqueue(text);
             } finally {
                 sendLock.unlock();
             }
+            abortIfStuck();
         }
 
         /** Sends {@code message}; with {@code numbered}, its {@code sequenceNumber} is set to the next number. */
@@ -667,10 +774,97 @@ public final class SimulatedTwilioCaller {
                     sequenceNumber++;
                     message.put("sequenceNumber", String.valueOf(sequenceNumber));
                 }
-                socket.send(message.toString());
+                enqueue(message.toString());
             } finally {
                 sendLock.unlock();
             }
+            if (!lock.isHeldByCurrentThread()) {
+                abortIfStuck();
+            }
+        }
+
+        /**
+         * Sends {@code text} after everything queued before it. The JDK client takes one text message at a time;
+         * it writes it on this thread when the socket has room (the usual case), so the next one goes at once.
+         * Under {@link #sendLock}, which is never held while taking {@link #lock}: a send that fails only
+         * records why ({@link #sendFailure}); the next tick or the hang-up ends the call with it.
+         */
+        private void enqueue(String text) {
+            if (outputDone || stopped) {
+                return;
+            }
+            if (sending != null && !(sending.isDone() && outbox.isEmpty())) {
+                if (outboxChars + text.length() > MAX_QUEUED_CHARS) {
+                    outputDone = true;
+                    outbox.clear();
+                    sendFailure = "failed: the hotline stopped reading (" + MAX_QUEUED_CHARS + " characters queued)";
+                    abortSocket = true;
+                    return;
+                }
+                outbox.addLast(text);
+                outboxChars += text.length();
+                return;
+            }
+            write(text);
+            drain();
+        }
+
+        /** Hands {@code text} to the socket; if it is not written at once, {@link #drain} runs when it is. */
+        private void write(String text) {
+            CompletableFuture<WebSocket> sent = socket.sendText(text, true);
+            sending = sent;
+            if (!sent.isDone()) {
+                sent.whenComplete((ws, failure) -> {
+                    sendLock.lock();
+                    try {
+                        if (sending == sent) {
+                            drain();
+                        }
+                    } finally {
+                        sendLock.unlock();
+                    }
+                });
+            }
+        }
+
+        /** Writes queued messages while the socket takes them at once. Under {@link #sendLock}. */
+        private void drain() {
+            while (!outputDone && sending.isDone()) {
+                if (sending.isCompletedExceptionally()) {
+                    outputDone = true;
+                    outbox.clear();
+                    sendFailure = "failed: " + sending.exceptionNow();
+                    return;
+                }
+                String next = outbox.pollFirst();
+                if (next == null) {
+                    if (closeWhenSent) {
+                        closeOutput();
+                    }
+                    return;
+                }
+                outboxChars -= next.length();
+                write(next);
+            }
+        }
+
+        /** Drops the connection if a send found the hotline no longer reading. Never under a lock. */
+        private void abortIfStuck() {
+            if (abortSocket) {
+                socket.abort();
+            }
+        }
+
+        /** Closes the socket normally, and drops it if the server does not answer. Under {@link #sendLock}. */
+        private void closeOutput() {
+            outputDone = true;
+            WebSocket ws = socket;
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
+            CompletableFuture.delayedExecutor(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+                if (!ws.isInputClosed()) {
+                    ws.abort();
+                }
+            });
         }
 
         private ObjectNode connectedMessage() {
@@ -704,6 +898,7 @@ public final class SimulatedTwilioCaller {
             boolean wasOpen;
             lock.lock();
             try {
+                absorbSendFailure();
                 wasOpen = !closed;
                 closed = true;
                 if (ending == null) {
@@ -712,6 +907,7 @@ public final class SimulatedTwilioCaller {
             } finally {
                 lock.unlock();
             }
+            abortIfStuck();
             if (wasOpen && socket != null) {
                 ObjectNode message = JSON.createObjectNode();
                 message.put("event", "stop");
@@ -720,8 +916,22 @@ public final class SimulatedTwilioCaller {
                 ObjectNode stop = message.putObject("stop");
                 stop.put("accountSid", accountSid);
                 stop.put("callSid", callSid);
-                send(message, true);
-                socket.close(1000, null);
+                sendLock.lock();
+                try {
+                    sequenceNumber++;
+                    message.put("sequenceNumber", String.valueOf(sequenceNumber));
+                    enqueue(message.toString());
+                    stopped = true;
+                    if (!outputDone) {
+                        if (sending == null || sending.isDone() && outbox.isEmpty()) {
+                            closeOutput();
+                        } else {
+                            closeWhenSent = true;
+                        }
+                    }
+                } finally {
+                    sendLock.unlock();
+                }
             }
         }
 
@@ -818,6 +1028,40 @@ public final class SimulatedTwilioCaller {
                 return new TurnReport(index + 1, label, v2v, Duration.ofMillis(playedBytes / 8), underruns,
                         Duration.ofMillis(underrunBytes / 8), bargedIn, clear, Duration.ofMillis(clearedBytes / 8));
             }
+        }
+    }
+
+    /**
+     * What a call heard, in blocks of one second: appending never copies what was recorded, and no block is
+     * large enough to be a humongous allocation for G1 (a growing array of a long call was, and with 200
+     * calls those triggered extra GC cycles that stalled the shared clock). Not thread-safe.
+     */
+    private static final class Recording {
+        private static final int BLOCK = 8_000;
+        private final List<byte[]> blocks = new ArrayList<>();
+        private int size;
+
+        int size() {
+            return size;
+        }
+
+        void write(byte[] frame) {
+            int at = size % BLOCK;
+            if (at == 0) {
+                blocks.add(new byte[BLOCK]);
+            }
+            // BLOCK is a multiple of the frame length, so a frame never straddles two blocks.
+            System.arraycopy(frame, 0, blocks.get(blocks.size() - 1), at, frame.length);
+            size += frame.length;
+        }
+
+        byte[] toByteArray() {
+            byte[] all = new byte[size];
+            for (int i = 0; i < blocks.size(); i++) {
+                int from = i * BLOCK;
+                System.arraycopy(blocks.get(i), 0, all, from, Math.min(BLOCK, size - from));
+            }
+            return all;
         }
     }
 

@@ -70,6 +70,41 @@ class FakeElevenLabsServerTest {
     }
 
     @Test
+    void givenTheSameTextTwice_whenStreamedInTwoFormats_thenEachRepeatIsIdenticalAndTheFormatsDoNotMix() throws IOException {
+        fake.millisPerCharacter(40);
+
+        byte[] first = stream("Same words again.", "ulaw_8000", 200);
+        byte[] pcm = stream("Same words again.", "pcm_16000", 200);
+        byte[] again = stream("Same words again.", "ulaw_8000", 200);
+        fake.millisPerCharacter(20);
+        byte[] faster = stream("Same words again.", "ulaw_8000", 200);
+
+        assertThat(again).isEqualTo(first);
+        assertThat(pcm).hasSize(first.length * 4);
+        assertThat(faster).hasSize(first.length / 2);
+    }
+
+    @Test
+    void givenACacheBound_whenMoreAudioIsRendered_thenTheLeastRecentlyUsedTextIsDroppedAndTheBoundHolds() {
+        FakeElevenLabsServer.OutputFormat ulaw = FakeElevenLabsServer.OutputFormat.parse("ulaw_8000");
+        FakeElevenLabsServer.AudioCache cache = new FakeElevenLabsServer.AudioCache(2 * 10 * 50 * 8);
+
+        FakeElevenLabsServer.Speech a = cache.speak("aaaaaaaaaa", ulaw, 50);
+        FakeElevenLabsServer.Speech b = cache.speak("bbbbbbbbbb", ulaw, 50);
+        assertThat(cache.speak("aaaaaaaaaa", ulaw, 50)).isSameAs(a);
+        cache.speak("cccccccccc", ulaw, 50);
+
+        assertThat(cache.bytes()).isEqualTo(2 * 10 * 50 * 8);
+        assertThat(cache.speak("aaaaaaaaaa", ulaw, 50)).as("used last, kept").isSameAs(a);
+        FakeElevenLabsServer.Speech bAgain = cache.speak("bbbbbbbbbb", ulaw, 50);
+        assertThat(bAgain).as("least recently used, dropped and rendered again").isNotSameAs(b);
+        assertThat(bAgain.audio()).isEqualTo(b.audio());
+        assertThat(cache.speak("a very long text that is over the bound by itself", ulaw, 50).audio())
+                .hasSize(49 * 50 * 8);
+        assertThat(cache.bytes()).isLessThanOrEqualTo(2 * 10 * 50 * 8);
+    }
+
+    @Test
     void givenMp3_whenStreaming_thenA422InTheDocumentedValidationShape() throws IOException {
         try (Response response = client.newCall(streamRequest("Hi", "mp3_44100_128")).execute()) {
             assertThat(response.code()).isEqualTo(422);
