@@ -9,9 +9,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code hotline bench} without {@code --url}: the real server, wired by {@link Bootstrap}, started in-process
@@ -28,8 +30,12 @@ class InProcessBenchTest {
     private final BenchCommand bench = new BenchCommand(InProcessHotline::start, ChildProcessHotline::launcher);
 
     @Test
-    void givenTheInProcessLauncher_whenBenchingTwoCalls_thenTheRealServerAnswersEveryTurnAndTimesIt() {
-        int status = bench.run(args("--calls", "2", "--duration", "20", "--play", recording()), out);
+    void givenTheInProcessLauncher_whenBenchingTwoCalls_thenTheRealServerAnswersEveryTurnAndTimesIt(@TempDir Path dir)
+            throws Exception {
+        Path csv = dir.resolve("turns.csv");
+
+        int status = bench.run(args("--calls", "2", "--duration", "20", "--play", recording(), "--turns-csv",
+            csv.toString()), out);
 
         String text = printed.toString(StandardCharsets.UTF_8);
         assertThat(status).as(text).isZero();
@@ -40,6 +46,12 @@ class InProcessBenchTest {
         assertThat(engineTurns(text)).as(text).isPositive();
         assertThat(text).containsPattern("by stage, each minus its fake's latency: stt p50 -?\\d");
         assertThat(text).containsPattern("caller's minus engine's voice-to-voice, same turn: +p50 +-?\\d+ ms");
+        assertThat(text).containsPattern("the fakes' own lateness .*: llm first token p50 \\d+\\.\\d .*stt response p50"
+                + " \\d+\\.\\d .*tts first chunk p50 \\d+\\.\\d");
+        List<String> rows = Files.readAllLines(csv);
+        assertThat(rows.get(0)).startsWith("stream_sid,turn,caller_voice_to_voice_ms,engine_voice_to_voice_ms,");
+        assertThat(rows).hasSize(1 + engineTurns(text));
+        assertThat(rows.get(1)).matches("MZ\\w+,\\d+,.*,(true|false)");
     }
 
     @Test

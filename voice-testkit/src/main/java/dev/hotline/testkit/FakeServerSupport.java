@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,6 +42,8 @@ public final class FakeServerSupport implements AutoCloseable {
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<String, ConcurrentLinkedQueue<Duration>> lateness = new ConcurrentHashMap<>();
+    private final AtomicLong latenessSamples = new AtomicLong();
 
     /**
      * Starts a server with the routes {@code routes} adds.
@@ -83,6 +88,25 @@ public final class FakeServerSupport implements AutoCloseable {
             return;
         }
         requests.add(request);
+    }
+
+    /**
+     * Notes how late the fake was at {@code stage} (e.g. {@code "stt"}): now minus {@code dueNanos}, the
+     * {@link System#nanoTime()} it promised, never below zero. A fake that answers late makes every client look
+     * slow; this tells its own delay apart. The first {@link #MAX_RECORDED_REQUESTS} samples are kept.
+     */
+    public void recordLateness(String stage, long dueNanos) {
+        if (latenessSamples.incrementAndGet() <= MAX_RECORDED_REQUESTS) {
+            lateness.computeIfAbsent(stage, s -> new ConcurrentLinkedQueue<>())
+                    .add(Duration.ofNanos(Math.max(0, System.nanoTime() - dueNanos)));
+        }
+    }
+
+    /** Every lateness noted so far, by stage. */
+    public Map<String, List<Duration>> lateness() {
+        Map<String, List<Duration>> copy = new TreeMap<>();
+        lateness.forEach((stage, samples) -> copy.put(stage, List.copyOf(samples)));
+        return copy;
     }
 
     /** The requests received so far, oldest first. */

@@ -11,8 +11,13 @@ import dev.hotline.testkit.twilio.TurnReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +60,7 @@ public final class BenchCommand {
     public static final String USAGE = """
             usage: hotline bench --calls N --duration S [--url ws://host/voice-stream [--budget-ms B]
                    | --target server|process|loopback] [--server-jvm "-Xmx512m ..."]
-                   [--ramp-ms R] [--play a.wav ...] [--progress-s 2] [--pause-ms 800]
+                   [--ramp-ms R] [--play a.wav ...] [--progress-s 2] [--pause-ms 800] [--turns-csv turns.csv]
                    fake providers (without --url): [--stt-ms 300] [--llm-ttfb-ms 400] [--tokens-per-second 50]
                    [--tts-ttfb-ms 200] [--tts-rtf 0.25]""";
 
@@ -65,7 +70,7 @@ public final class BenchCommand {
     static final String REPLY = "Sure thing. Doors open at seven and the show starts at eight.";
 
     private static final Set<String> OPTIONS = Set.of("calls", "duration", "url", "target", "server-jvm", "budget-ms", "ramp-ms", "play",
-            "progress-s", "pause-ms", "stt-ms", "llm-ttfb-ms", "tokens-per-second", "tts-ttfb-ms", "tts-rtf");
+            "progress-s", "pause-ms", "turns-csv", "stt-ms", "llm-ttfb-ms", "tokens-per-second", "tts-ttfb-ms", "tts-rtf");
     /** How long a caller waits for a greeting that does not come before it speaks. */
     private static final Duration GREETING_TIMEOUT = Duration.ofSeconds(2);
     /** How long stopping the in-process hotline may take. */
@@ -131,7 +136,7 @@ public final class BenchCommand {
     private record Settings(int calls, Duration duration, URI url, String target, List<String> serverJvm, Duration budget,
             Duration ramp, List<byte[]> lines,
             List<String> labels, Duration progress, Duration pause, Duration stt, Duration llmFirstByte,
-            double tokensPerSecond, Duration ttsFirstByte, double ttsRealTimeFactor) {
+            double tokensPerSecond, Duration ttsFirstByte, double ttsRealTimeFactor, Path turnsCsv) {
 
         static Settings of(Options options) throws UsageException, IOException {
             if (!options.positional().isEmpty()) {
@@ -183,7 +188,8 @@ public final class BenchCommand {
                     Duration.ofMillis(options.number("llm-ttfb-ms", 400, 0, 60_000)),
                     options.decimal("tokens-per-second", 50, 0, 100_000),
                     Duration.ofMillis(options.number("tts-ttfb-ms", 200, 0, 60_000)),
-                    options.decimal("tts-rtf", 0.25, 0, 10));
+                    options.decimal("tts-rtf", 0.25, 0, 10),
+                    options.text("turns-csv", null) == null ? null : Path.of(options.text("turns-csv", null)));
         }
     }
 
@@ -247,8 +253,9 @@ public final class BenchCommand {
             }
             if (!loopback) {
                 // After the stop: a turn is reported when it is over, and the calls' last turns end with them.
-                summarizeEngine(budget, new ArrayList<>(engineTurns), reports, out);
+                summarizeEngine(budget, new ArrayList<>(engineTurns), reports, settings.turnsCsv(), out);
             }
+            summarizeFakes(openAi, elevenLabs, out);
             return status;
         }
     }
@@ -338,10 +345,8 @@ public final class BenchCommand {
                 sampleCpu(cpuAtSteadyTo, now, os, server);
             }
             if (heapDuring < 0 && now >= sampleHeapAt) {
-                if (server.isEmpty()) {
-                    memory.gc();
-                }
-                heapDuring = memory.getHeapMemoryUsage().getUsed();
+                // No collection is forced while calls run: a full GC here stopped every call for ~50 ms.
+                heapDuring = heapAfterLastCollection();
                 serverRssDuring = server.map(ProcessProbe::residentBytes).orElse(-1L);
             }
             if (now < nextProgress) {
@@ -383,9 +388,9 @@ public final class BenchCommand {
                             : "");
         }
         if (heapDuring >= 0) {
-            out.printf(server.isPresent() ? "heap (callers and fakes): %.1f MB before, %.1f MB mid-run (no forced GC)%n"
-                    : "heap: %.1f MB before, %.1f MB mid-run after GC = %.1f KB per call%n", heapBefore / 1e6,
-                    heapDuring / 1e6, (heapDuring - heapBefore) / 1e3 / settings.calls());
+            out.printf("heap%s: %.1f MB before, %.1f MB after the last collection mid-run = at most %.1f KB per call%n",
+                    server.isPresent() ? " (callers and fakes)" : "", heapBefore / 1e6, heapDuring / 1e6,
+                    (heapDuring - heapBefore) / 1e3 / settings.calls());
         }
         if (server.isPresent()) {
             summarizeServerMemory(hotline.gcPauses(), serverHeapBefore, serverRssDuring, started, steadyFrom, steadyTo,
@@ -400,6 +405,32 @@ public final class BenchCommand {
                 : "cpu and heap include the hotline, the fake providers and the callers");
         finished.addAll(reports);
         return 0;
+    }
+
+    /**
+     * This process's heap in use right after its most recent collection (young ones leave old garbage, so an
+     * upper bound of what is live), or -1 if none happened yet or the JVM does not say.
+     */
+    private static long heapAfterLastCollection() {
+        Set<String> heapPools = new java.util.HashSet<>();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                heapPools.add(pool.getName());
+            }
+        }
+        long latestEnd = -1;
+        long used = -1;
+        for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (bean instanceof com.sun.management.GarbageCollectorMXBean gc && gc.getLastGcInfo() != null
+                    && gc.getLastGcInfo().getEndTime() > latestEnd) {
+                latestEnd = gc.getLastGcInfo().getEndTime();
+                used = 0;
+                for (Map.Entry<String, MemoryUsage> pool : gc.getLastGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                    used += heapPools.contains(pool.getKey()) ? pool.getValue().getUsed() : 0;
+                }
+            }
+        }
+        return used;
     }
 
     /** Records the time, this process's CPU and the hotline process's CPU (or -1) into {@code sample}. */
@@ -444,62 +475,111 @@ public final class BenchCommand {
     }
 
     /**
+     * One turn as both sides saw it, the stage times already minus their fakes' latencies (NaN: the stage did not
+     * happen, or the caller's report of the turn was not found).
+     */
+    private record TurnRow(String streamSid, int turn, double callerVoiceToVoice, double engineVoiceToVoice,
+            double overhead, double stt, double llm, double tts, double send, boolean interrupted) {
+
+        static final String CSV_HEADER = "stream_sid,turn,caller_voice_to_voice_ms,engine_voice_to_voice_ms,"
+                + "engine_overhead_ms,stt_overhead_ms,llm_overhead_ms,tts_overhead_ms,first_audio_to_socket_ms,interrupted";
+
+        String csv() {
+            return String.join(",", streamSid, Integer.toString(turn), cell(callerVoiceToVoice),
+                    cell(engineVoiceToVoice), cell(overhead), cell(stt), cell(llm), cell(tts), cell(send),
+                    Boolean.toString(interrupted));
+        }
+
+        private static String cell(double value) {
+            return Double.isNaN(value) ? "" : String.format(java.util.Locale.ROOT, "%.1f", value);
+        }
+    }
+
+    /**
      * The engine's own account of its turns: its end-of-turn decision to the first reply audio handed to the
      * socket, minus the budget, and the same split by stage (each stage's time minus what its fake was set to
-     * take): where the engine's overhead goes. Each engine turn is matched with the caller's report of the same
-     * turn (same stream, same number) to show what the engine's clock does not see: its VAD placing the end of
-     * speech later than the caller's level threshold, and the audio's trips through the sockets.
+     * take): where the engine's overhead goes. The same again without each call's first turn, which runs while
+     * the calls ramp up and the JIT compilers are busiest. Each engine turn is matched with the caller's report
+     * of the same turn (same stream, same number) to show what the engine's clock does not see: its VAD placing
+     * the end of speech later than the caller's level threshold, and the audio's trips through the sockets.
+     * With {@code csv}, every turn is written there as a row.
      */
     private static void summarizeEngine(Budget budget, List<HotlineLauncher.EngineTurn> turns, List<CallReport> calls,
-            PrintStream out) {
+            Path csv, PrintStream out) throws IOException {
         if (turns.isEmpty()) {
             out.println("engine's clock: no turns reported (a stand-in without an engine, or none finished)");
             return;
         }
-        double eot = millis(budget.endOfTurn());
-        List<Double> total = new ArrayList<>();
-        List<Double> stt = new ArrayList<>();
-        List<Double> llm = new ArrayList<>();
-        List<Double> tts = new ArrayList<>();
-        List<Double> send = new ArrayList<>();
-        for (HotlineLauncher.EngineTurn turn : turns) {
-            turn.firstAudioSent().ifPresent(d -> total.add(millis(d) - millis(budget.total())));
-            turn.transcriptReady().ifPresent(d -> stt.add(millis(d) - eot - millis(budget.stt())));
-            if (turn.transcriptReady().isPresent() && turn.firstSentenceReady().isPresent()) {
-                llm.add(millis(turn.firstSentenceReady().get()) - millis(turn.transcriptReady().get())
-                        - millis(budget.llm()));
-            }
-            if (turn.firstSentenceReady().isPresent() && turn.firstAudio().isPresent()) {
-                tts.add(millis(turn.firstAudio().get()) - millis(turn.firstSentenceReady().get()) - millis(budget.tts()));
-            }
-            if (turn.firstAudio().isPresent() && turn.firstAudioSent().isPresent()) {
-                send.add(millis(turn.firstAudioSent().get()) - millis(turn.firstAudio().get()));
-            }
-        }
-        out.println("engine overhead, engine's clock: " + Percentiles.of(total).format()
-                + "  (its end-of-turn decision to first audio sent, minus " + budget.total().toMillis() + " ms)");
-        out.println("  by stage, each minus its fake's latency: stt " + brief(stt) + ", llm to first sentence "
-                + brief(llm) + ", tts first byte " + brief(tts) + ", first audio to socket " + brief(send));
-        Map<String, Duration> engineByTurn = new HashMap<>();
-        for (HotlineLauncher.EngineTurn turn : turns) {
-            turn.firstAudioSent().ifPresent(d -> engineByTurn.put(turn.streamSid() + "#" + turn.turn(), d));
-        }
-        List<Double> unseen = new ArrayList<>();
+        Map<String, Double> callerByTurn = new HashMap<>();
         for (CallReport call : calls) {
             for (TurnReport turn : call.turns()) {
-                Duration engine = engineByTurn.get(call.streamSid() + "#" + turn.index());
-                if (engine != null && turn.voiceToVoice().isPresent()) {
-                    unseen.add(millis(turn.voiceToVoice().get()) - millis(engine));
-                }
+                turn.voiceToVoice().ifPresent(d -> callerByTurn.put(call.streamSid() + "#" + turn.index(), millis(d)));
             }
         }
-        out.println("caller's minus engine's voice-to-voice, same turn: " + Percentiles.of(unseen).format()
+        double eot = millis(budget.endOfTurn());
+        List<TurnRow> rows = new ArrayList<>();
+        for (HotlineLauncher.EngineTurn turn : turns) {
+            double transcript = turn.transcriptReady().map(BenchCommand::millis).orElse(Double.NaN);
+            double sentence = turn.firstSentenceReady().map(BenchCommand::millis).orElse(Double.NaN);
+            double audio = turn.firstAudio().map(BenchCommand::millis).orElse(Double.NaN);
+            double sent = turn.firstAudioSent().map(BenchCommand::millis).orElse(Double.NaN);
+            rows.add(new TurnRow(turn.streamSid(), turn.turn(),
+                    callerByTurn.getOrDefault(turn.streamSid() + "#" + turn.turn(), Double.NaN), sent,
+                    sent - millis(budget.total()), transcript - eot - millis(budget.stt()),
+                    sentence - transcript - millis(budget.llm()), audio - sentence - millis(budget.tts()), sent - audio,
+                    turn.interrupted()));
+        }
+        out.println("engine overhead, engine's clock: " + percentiles(rows, TurnRow::overhead).format()
+                + "  (its end-of-turn decision to first audio sent, minus " + budget.total().toMillis() + " ms)");
+        out.println("  by stage, each minus its fake's latency: " + stages(rows));
+        List<TurnRow> warm = rows.stream().filter(row -> row.turn() > 1).toList();
+        out.println("  without each call's first turn (ramp-up, JIT): " + percentiles(warm, TurnRow::overhead).format());
+        out.println("  by stage, the same turns: " + stages(warm));
+        out.println("caller's minus engine's voice-to-voice, same turn: "
+                + percentiles(rows, row -> row.callerVoiceToVoice() - row.engineVoiceToVoice()).format()
                 + "  (VAD end-of-speech lag and the sockets)");
+        if (csv != null) {
+            List<String> lines = new ArrayList<>();
+            lines.add(TurnRow.CSV_HEADER);
+            rows.forEach(row -> lines.add(row.csv()));
+            Files.write(csv, lines);
+            out.println("every turn: " + csv);
+        }
     }
 
-    private static String brief(List<Double> values) {
-        Percentiles p = Percentiles.of(values);
-        return p.count() == 0 ? "-" : String.format("p50 %.1f / p99 %.1f ms", p.p50(), p.p99());
+    /**
+     * How late the fake providers themselves answered (they share the callers' JVM and CPU): part of every stage
+     * overhead above, not the engine's.
+     */
+    private static void summarizeFakes(FakeOpenAiServer openAi, FakeElevenLabsServer elevenLabs, PrintStream out) {
+        Map<String, List<Duration>> lateness = new java.util.TreeMap<>(openAi.lateness());
+        lateness.putAll(elevenLabs.lateness());
+        List<String> parts = new ArrayList<>();
+        lateness.forEach((stage, samples) -> parts.add(stage + " " + brief(Percentiles.of(
+                samples.stream().map(BenchCommand::millis).toList()))));
+        out.println("the fakes' own lateness (part of the stage overheads above): "
+                + (parts.isEmpty() ? "none measured" : String.join(", ", parts)));
+    }
+
+    private static String stages(List<TurnRow> rows) {
+        return "stt " + brief(percentiles(rows, TurnRow::stt)) + ", llm to first sentence "
+                + brief(percentiles(rows, TurnRow::llm)) + ", tts first byte " + brief(percentiles(rows, TurnRow::tts))
+                + ", first audio to socket " + brief(percentiles(rows, TurnRow::send));
+    }
+
+    private static Percentiles percentiles(List<TurnRow> rows, java.util.function.ToDoubleFunction<TurnRow> value) {
+        List<Double> values = new ArrayList<>();
+        for (TurnRow row : rows) {
+            double v = value.applyAsDouble(row);
+            if (!Double.isNaN(v)) {
+                values.add(v);
+            }
+        }
+        return Percentiles.of(values);
+    }
+
+    private static String brief(Percentiles p) {
+        return p.count() == 0 ? "-" : String.format("p50 %.1f / p90 %.1f / p99 %.1f ms", p.p50(), p.p90(), p.p99());
     }
 
     private static double millis(Duration duration) {

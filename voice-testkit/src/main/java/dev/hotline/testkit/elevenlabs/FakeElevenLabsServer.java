@@ -170,6 +170,11 @@ public final class FakeElevenLabsServer implements AutoCloseable {
         return Duration.ofMillis(millis);
     }
 
+    /** How late the fake sent the first chunk of HTTP audio ({@code "tts first chunk"}) compared with its settings. */
+    public Map<String, List<Duration>> lateness() {
+        return server.lateness();
+    }
+
     /** HTTP requests and WebSocket messages received so far (WebSocket ones have method {@code WS}). */
     public List<RecordedRequest> requests() {
         return server.requests();
@@ -301,6 +306,9 @@ public final class FakeElevenLabsServer implements AutoCloseable {
                 FakeServerSupport.sleepUntil(due);
                 out.write(audio, at, Math.min(chunkBytes, audio.length - at));
                 out.flush();
+                if (events == 0) {
+                    server.recordLateness("tts first chunk", due);
+                }
                 events++;
                 due += chunkNanos;
             }

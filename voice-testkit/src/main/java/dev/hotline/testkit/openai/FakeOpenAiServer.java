@@ -195,6 +195,14 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return server.requests();
     }
 
+    /**
+     * How late the fake answered, by stage ({@code "stt response"}, {@code "llm first token"}): when it woke to
+     * send minus when its latency settings said it would.
+     */
+    public Map<String, List<Duration>> lateness() {
+        return server.lateness();
+    }
+
     /** The chat requests received so far. */
     public List<RecordedRequest> chatRequests() {
         return server.requests().stream().filter(r -> r.path().endsWith("/chat/completions")).toList();
@@ -332,6 +340,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         }
         Transcribed transcribed = transcriptOf(model, file.filename(), audio, format, fields);
         FakeServerSupport.sleepUntil(arrived + transcriptionDelay.toNanos());
+        server.recordLateness("stt response", arrived + transcriptionDelay.toNanos());
         if (fault instanceof Fault.Stall stall) {
             ctx.res().flushBuffer();
             FakeServerSupport.sleepUntil(System.nanoTime() + stall.duration().toNanos());
@@ -507,6 +516,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 }
                 FakeServerSupport.sleepUntil(due);
                 write(out, "data: " + events.get(i) + "\n\n");
+                if (i == 1) {
+                    server.recordLateness("llm first token", due);
+                }
                 if (i >= 1 && i <= tokens.size()) {
                     due += interval;
                 }

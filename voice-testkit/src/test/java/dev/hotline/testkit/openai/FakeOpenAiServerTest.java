@@ -224,6 +224,17 @@ class FakeOpenAiServerTest {
         assertThat(delay).isEqualTo(Duration.ofMillis(200 + 3 * 20));
     }
 
+    @Test
+    void givenADelayedTranscription_whenAnswered_thenTheFakeNotesHowLateItWokeForIt() throws IOException {
+        fake.transcriptionDelay(Duration.ofMillis(30));
+        byte[] wav = Wav.toBytes(new AudioClip(AudioFormat.PCM16_8K, new byte[3_200]));
+
+        transcribe(wav, "whisper-1", "json");
+
+        assertThat(fake.lateness()).containsOnlyKeys("stt response");
+        assertThat(fake.lateness().get("stt response")).hasSize(1);
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     private void assertErrorBody(Fault fault, int status, String fixture) throws IOException {
