@@ -1,6 +1,8 @@
 package dev.hotline.twilio;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,7 +44,13 @@ public final class MediaStreamCodec {
     /** Keys a caller can press; Twilio reports them in {@code dtmf.digit}. */
     private static final String DTMF_DIGITS = "0123456789*#ABCD";
 
-    private final ObjectMapper json = new ObjectMapper();
+    /**
+     * Jackson's default buffer pool is per thread, and each inbound frame arrives on a new virtual thread, so it
+     * allocated fresh parse buffers (about 10 kB) for every frame: two thirds of the hotline's allocation at
+     * 200 calls (docs/benchmarks.md). A pool shared by all threads reuses them.
+     */
+    private final ObjectMapper json = new ObjectMapper(
+            JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build());
     private final int maxMessageChars;
 
     /** A codec that accepts messages up to {@link #DEFAULT_MAX_MESSAGE_CHARS}. */
@@ -105,7 +113,7 @@ public final class MediaStreamCodec {
         Objects.requireNonNull(mulaw, "mulaw");
         ObjectNode message = envelope("media", streamSid);
         message.putObject("media").put("payload", Base64.getEncoder().encodeToString(mulaw));
-        return message.toString();
+        return write(message);
     }
 
     /** The {@code mark} message Twilio echoes when the audio sent before it has played or was cleared. */
@@ -113,12 +121,22 @@ public final class MediaStreamCodec {
         Objects.requireNonNull(name, "name");
         ObjectNode message = envelope("mark", streamSid);
         message.putObject("mark").put("name", name);
-        return message.toString();
+        return write(message);
     }
 
     /** The {@code clear} message that drops all audio Twilio has buffered and echoes its pending marks. */
     public String encodeClear(String streamSid) {
-        return envelope("clear", streamSid).toString();
+        return write(envelope("clear", streamSid));
+    }
+
+    /** Through this codec's mapper and its shared buffers; {@code toString()} would use Jackson's per-thread ones. */
+    private String write(ObjectNode message) {
+        try {
+            return json.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            // A tree of strings always serializes.
+            throw new IllegalStateException("could not write a " + message.path("event").asText() + " message", e);
+        }
     }
 
     private ObjectNode envelope(String event, String streamSid) {
@@ -252,7 +270,7 @@ public final class MediaStreamCodec {
             value = node.asLong();
         } else if (node.isTextual()) {
             String digits = node.asText();
-            if (!digits.isEmpty() && digits.length() <= 10 && digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            if (!digits.isEmpty() && digits.length() <= 10 && allDigits(digits)) {
                 value = Long.parseLong(digits);
             }
         }
@@ -261,6 +279,15 @@ public final class MediaStreamCodec {
         }
         throw new MalformedMessageException(Problem.BAD_VALUE,
                 where + "." + field + " must be a non-negative integer, was " + abbreviate(node.toString()));
+    }
+
+    private static boolean allDigits(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Keeps error messages short when a peer sends something huge. */
