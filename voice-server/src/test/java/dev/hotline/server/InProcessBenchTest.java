@@ -34,8 +34,8 @@ class InProcessBenchTest {
             throws Exception {
         Path csv = dir.resolve("turns.csv");
 
-        int status = bench.run(args("--calls", "2", "--duration", "20", "--play", recording(), "--turns-csv",
-            csv.toString()), out);
+        int status = bench.run(args("--calls", "2", "--duration", "20", "--warmup-s", "8", "--play", recording(),
+            "--turns-csv", csv.toString()), out);
 
         String text = printed.toString(StandardCharsets.UTF_8);
         assertThat(status).as(text).isZero();
@@ -51,7 +51,14 @@ class InProcessBenchTest {
         List<String> rows = Files.readAllLines(csv);
         assertThat(rows.get(0)).startsWith("stream_sid,turn,caller_voice_to_voice_ms,engine_voice_to_voice_ms,");
         assertThat(rows).hasSize(1 + engineTurns(text));
-        assertThat(rows.get(1)).matches("MZ\\w+,\\d+,.*,(true|false)");
+        assertThat(rows.get(1)).matches("MZ\\w+,\\d+,.*,(true|false),(true|false)");
+        // The turns split at the warm-up's end, the same in the CSV as in the summary (CommandsTest checks a
+        // split with turns on both sides; here the first turns come late, after the greeting).
+        int steady = afterWarmup(text);
+        assertThat(steady).as(text).isLessThanOrEqualTo(engineTurns(text));
+        assertThat(rows.stream().filter(row -> row.endsWith(",true")).count()).isEqualTo(steady);
+        assertThat(text).contains("after the 8 s warm-up (turns that ended later):");
+        assertThat(text).containsPattern("\n  turns: \\d+ answered, 0 without reply");
     }
 
     @Test
@@ -94,6 +101,11 @@ class InProcessBenchTest {
         System.arraycopy(more, 0, all, 0, more.length);
         System.arraycopy(FAST_FAKES, 0, all, more.length, FAST_FAKES.length);
         return all;
+    }
+
+    private static int afterWarmup(String text) {
+        Matcher m = Pattern.compile("after the warm-up: .*\\(n=(\\d+)\\)").matcher(text);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     private static int engineTurns(String text) {

@@ -51,6 +51,9 @@ import java.util.function.Function;
  * providers' configured latencies), split by stage. With {@code --url} the target's budget is unknown unless
  * given with {@code --budget-ms}, and CPU and heap are this process's (the callers'), not the server's.
  *
+ * <p>With {@code --warmup-s W}, every summary is printed again for the turns that ended after the first W seconds:
+ * the steady state, once the calls have ramped up and the JIT compilers have done the most of their work.
+ *
  * <p>Every call is bounded by {@code --duration}; the whole run by ramp + duration + a grace period. Stateless
  * between runs; {@link #run} may be called from any thread, one run at a time per instance.
  */
@@ -60,7 +63,7 @@ public final class BenchCommand {
     public static final String USAGE = """
             usage: hotline bench --calls N --duration S [--url ws://host/voice-stream [--budget-ms B]
                    | --target server|process|loopback] [--server-jvm "-Xmx512m ..."]
-                   [--ramp-ms R] [--play a.wav ...] [--progress-s 2] [--pause-ms 800] [--turns-csv turns.csv]
+                   [--ramp-ms R] [--warmup-s W] [--play a.wav ...] [--progress-s 2] [--pause-ms 800] [--turns-csv turns.csv]
                    fake providers (without --url): [--stt-ms 300] [--llm-ttfb-ms 400] [--tokens-per-second 50]
                    [--tts-ttfb-ms 200] [--tts-rtf 0.25]""";
 
@@ -69,7 +72,7 @@ public final class BenchCommand {
     /** What the fake model answers: a short first sentence, so the first audio depends on few tokens. */
     static final String REPLY = "Sure thing. Doors open at seven and the show starts at eight.";
 
-    private static final Set<String> OPTIONS = Set.of("calls", "duration", "url", "target", "server-jvm", "budget-ms", "ramp-ms", "play",
+    private static final Set<String> OPTIONS = Set.of("calls", "duration", "url", "target", "server-jvm", "budget-ms", "ramp-ms", "warmup-s", "play",
             "progress-s", "pause-ms", "turns-csv", "stt-ms", "llm-ttfb-ms", "tokens-per-second", "tts-ttfb-ms", "tts-rtf");
     /** How long a caller waits for a greeting that does not come before it speaks. */
     private static final Duration GREETING_TIMEOUT = Duration.ofSeconds(2);
@@ -132,9 +135,13 @@ public final class BenchCommand {
         }
     }
 
+    /** Something the bench was told, and when ({@link System#nanoTime}): turns are split at the warm-up's end. */
+    private record Seen<T>(long atNanos, T value) {
+    }
+
     /** The validated command line. */
     private record Settings(int calls, Duration duration, URI url, String target, List<String> serverJvm, Duration budget,
-            Duration ramp, List<byte[]> lines,
+            Duration ramp, Duration warmup, List<byte[]> lines,
             List<String> labels, Duration progress, Duration pause, Duration stt, Duration llmFirstByte,
             double tokensPerSecond, Duration ttsFirstByte, double ttsRealTimeFactor, Path turnsCsv) {
 
@@ -179,9 +186,14 @@ public final class BenchCommand {
                 labels.add("speech-like: " + CALLER_LINE);
             }
             long defaultRamp = Math.min(5_000, seconds * 1000 / 4);
+            long warmup = options.number("warmup-s", 0, 0, 3_600);
+            if (warmup >= seconds) {
+                throw new UsageException("--warmup-s must be shorter than --duration, was " + warmup);
+            }
             return new Settings(calls, Duration.ofSeconds(seconds), target, targetName, serverJvm,
                     budget < 0 ? null : Duration.ofMillis(budget),
-                    Duration.ofMillis(options.number("ramp-ms", defaultRamp, 0, 600_000)), lines, labels,
+                    Duration.ofMillis(options.number("ramp-ms", defaultRamp, 0, 600_000)), Duration.ofSeconds(warmup),
+                    lines, labels,
                     Duration.ofSeconds(options.number("progress-s", 2, 1, 600)),
                     Duration.ofMillis(options.number("pause-ms", 800, 20, 60_000)),
                     Duration.ofMillis(options.number("stt-ms", 300, 0, 60_000)),
@@ -205,7 +217,7 @@ public final class BenchCommand {
         if (settings.url() != null) {
             out.println("target " + settings.url() + (settings.budget() == null
                     ? " (no --budget-ms: engine overhead is not computed)" : ", budget " + settings.budget().toMillis() + " ms"));
-            return drive(settings, settings.url(), settings.budget(), null, new ArrayList<>(), out);
+            return drive(settings, settings.url(), settings.budget(), null, new ArrayList<>(), new AtomicLong(), out);
         }
         boolean loopback = settings.target().equals("loopback");
         HotlineLauncher launcher = switch (settings.target()) {
@@ -225,8 +237,10 @@ public final class BenchCommand {
                     .transcriber(request -> CALLER_LINE)
                     .responder(request -> REPLY);
             elevenLabs.latency(settings.ttsFirstByte(), settings.ttsRealTimeFactor());
-            ConcurrentLinkedQueue<HotlineLauncher.EngineTurn> engineTurns = new ConcurrentLinkedQueue<>();
-            HotlineLauncher.RunningHotline hotline = launcher.start(openAi, elevenLabs, engineTurns::add);
+            ConcurrentLinkedQueue<Seen<HotlineLauncher.EngineTurn>> engineTurns = new ConcurrentLinkedQueue<>();
+            HotlineLauncher.RunningHotline hotline = launcher.start(openAi, elevenLabs,
+                    turn -> engineTurns.add(new Seen<>(System.nanoTime(), turn)));
+            AtomicLong started = new AtomicLong();
             List<CallReport> reports = new ArrayList<>();
             Budget budget;
             int status;
@@ -247,13 +261,15 @@ public final class BenchCommand {
                         budget.endOfTurn().toMillis(), settings.stt().toMillis(),
                         loopback ? "whole reply" : "first sentence", llm.toMillis(),
                         loopback ? "whole reply" : "first byte", tts.toMillis());
-                status = drive(settings, hotline.mediaStreamUrl(), budget.total(), hotline, reports, out);
+                status = drive(settings, hotline.mediaStreamUrl(), budget.total(), hotline, reports, started, out);
             } finally {
                 stop(hotline, out);
             }
             if (!loopback) {
                 // After the stop: a turn is reported when it is over, and the calls' last turns end with them.
-                summarizeEngine(budget, new ArrayList<>(engineTurns), reports, settings.turnsCsv(), out);
+                summarizeEngine(budget, new ArrayList<>(engineTurns), reports,
+                        settings.warmup().isZero() ? Long.MIN_VALUE : started.get() + settings.warmup().toNanos(),
+                        settings.turnsCsv(), out);
             }
             summarizeFakes(openAi, elevenLabs, out);
             return status;
@@ -270,7 +286,7 @@ public final class BenchCommand {
     }
 
     private int drive(Settings settings, URI url, Duration budget, HotlineLauncher.RunningHotline hotline,
-            List<CallReport> finished, PrintStream out) throws InterruptedException {
+            List<CallReport> finished, AtomicLong startedAt, PrintStream out) throws InterruptedException {
         out.println("callers say: " + String.join(", ", settings.labels())
                 + (settings.labels().get(0).startsWith("speech-like")
                         ? " (a hum: a model-based VAD such as Silero may not take it for speech; use --play recordings)"
@@ -285,8 +301,9 @@ public final class BenchCommand {
         long cpuBefore = os.getProcessCpuTime();
         long serverCpuBefore = server.map(ProcessProbe::cpuNanos).orElse(-1L);
         long started = System.nanoTime();
+        startedAt.set(started);
 
-        ConcurrentLinkedQueue<TurnReport> turns = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Seen<TurnReport>> turns = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<CallReport> reports = new ConcurrentLinkedQueue<>();
         AtomicInteger live = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
@@ -294,7 +311,8 @@ public final class BenchCommand {
         AtomicLong maxLagNanos = new AtomicLong();
         CountDownLatch done = new CountDownLatch(settings.calls());
         CallScript script = script(settings);
-        SimulatedTwilioCaller caller = SimulatedTwilioCaller.dialing(url).withTurnListener(turns::add);
+        SimulatedTwilioCaller caller = SimulatedTwilioCaller.dialing(url).withoutRecording()
+                .withTurnListener(turn -> turns.add(new Seen<>(System.nanoTime(), turn)));
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < settings.calls(); i++) {
             long delayNanos = settings.calls() == 1 ? 0 : settings.ramp().toNanos() * i / (settings.calls() - 1);
@@ -365,8 +383,8 @@ public final class BenchCommand {
         long cpuNanos = os.getProcessCpuTime() - cpuBefore;
         long serverCpuNanos = server.map(ProcessProbe::cpuNanos).orElse(-1L) - serverCpuBefore;
         double callSeconds = settings.calls() * (double) settings.duration().toSeconds();
-        summarize(settings, budget, new ArrayList<>(turns), new ArrayList<>(reports), failed.get(),
-                firstFailure.get(), maxLagNanos.get(), out);
+        summarize(settings, budget, new ArrayList<>(turns), started + settings.warmup().toNanos(),
+                new ArrayList<>(reports), failed.get(), firstFailure.get(), maxLagNanos.get(), out);
         String self = server.isPresent() ? "callers and fakes" : "cpu";
         out.printf("%s, whole run: %.1f s of CPU in %.1f s wall = %.2f cores busy (%d available); %.1f ms CPU per"
                 + " call-second%n", self, cpuNanos / 1e9, wallNanos / 1e9, (double) cpuNanos / wallNanos,
@@ -479,15 +497,17 @@ public final class BenchCommand {
      * happen, or the caller's report of the turn was not found).
      */
     private record TurnRow(String streamSid, int turn, double callerVoiceToVoice, double engineVoiceToVoice,
-            double overhead, double stt, double llm, double tts, double send, boolean interrupted) {
+            double overhead, double stt, double llm, double tts, double send, boolean interrupted,
+            boolean afterWarmup) {
 
         static final String CSV_HEADER = "stream_sid,turn,caller_voice_to_voice_ms,engine_voice_to_voice_ms,"
-                + "engine_overhead_ms,stt_overhead_ms,llm_overhead_ms,tts_overhead_ms,first_audio_to_socket_ms,interrupted";
+                + "engine_overhead_ms,stt_overhead_ms,llm_overhead_ms,tts_overhead_ms,first_audio_to_socket_ms,interrupted,"
+                + "after_warmup";
 
         String csv() {
             return String.join(",", streamSid, Integer.toString(turn), cell(callerVoiceToVoice),
                     cell(engineVoiceToVoice), cell(overhead), cell(stt), cell(llm), cell(tts), cell(send),
-                    Boolean.toString(interrupted));
+                    Boolean.toString(interrupted), Boolean.toString(afterWarmup));
         }
 
         private static String cell(double value) {
@@ -502,10 +522,12 @@ public final class BenchCommand {
      * the calls ramp up and the JIT compilers are busiest. Each engine turn is matched with the caller's report
      * of the same turn (same stream, same number) to show what the engine's clock does not see: its VAD placing
      * the end of speech later than the caller's level threshold, and the audio's trips through the sockets.
+     * Turns reported at or after {@code warmupEnds} are summarized again on their own, unless it is
+     * {@link Long#MIN_VALUE} (no warm-up).
      * With {@code csv}, every turn is written there as a row.
      */
-    private static void summarizeEngine(Budget budget, List<HotlineLauncher.EngineTurn> turns, List<CallReport> calls,
-            Path csv, PrintStream out) throws IOException {
+    private static void summarizeEngine(Budget budget, List<Seen<HotlineLauncher.EngineTurn>> turns,
+            List<CallReport> calls, long warmupEnds, Path csv, PrintStream out) throws IOException {
         if (turns.isEmpty()) {
             out.println("engine's clock: no turns reported (a stand-in without an engine, or none finished)");
             return;
@@ -518,16 +540,22 @@ public final class BenchCommand {
         }
         double eot = millis(budget.endOfTurn());
         List<TurnRow> rows = new ArrayList<>();
-        for (HotlineLauncher.EngineTurn turn : turns) {
+        List<TurnRow> steady = new ArrayList<>();
+        for (Seen<HotlineLauncher.EngineTurn> seen : turns) {
+            HotlineLauncher.EngineTurn turn = seen.value();
             double transcript = turn.transcriptReady().map(BenchCommand::millis).orElse(Double.NaN);
             double sentence = turn.firstSentenceReady().map(BenchCommand::millis).orElse(Double.NaN);
             double audio = turn.firstAudio().map(BenchCommand::millis).orElse(Double.NaN);
             double sent = turn.firstAudioSent().map(BenchCommand::millis).orElse(Double.NaN);
-            rows.add(new TurnRow(turn.streamSid(), turn.turn(),
+            TurnRow row = new TurnRow(turn.streamSid(), turn.turn(),
                     callerByTurn.getOrDefault(turn.streamSid() + "#" + turn.turn(), Double.NaN), sent,
                     sent - millis(budget.total()), transcript - eot - millis(budget.stt()),
                     sentence - transcript - millis(budget.llm()), audio - sentence - millis(budget.tts()), sent - audio,
-                    turn.interrupted()));
+                    turn.interrupted(), seen.atNanos() >= warmupEnds);
+            rows.add(row);
+            if (row.afterWarmup()) {
+                steady.add(row);
+            }
         }
         out.println("engine overhead, engine's clock: " + percentiles(rows, TurnRow::overhead).format()
                 + "  (its end-of-turn decision to first audio sent, minus " + budget.total().toMillis() + " ms)");
@@ -535,6 +563,10 @@ public final class BenchCommand {
         List<TurnRow> warm = rows.stream().filter(row -> row.turn() > 1).toList();
         out.println("  without each call's first turn (ramp-up, JIT): " + percentiles(warm, TurnRow::overhead).format());
         out.println("  by stage, the same turns: " + stages(warm));
+        if (warmupEnds != Long.MIN_VALUE) {
+            out.println("  after the warm-up: " + percentiles(steady, TurnRow::overhead).format());
+            out.println("  by stage, the same turns: " + stages(steady));
+        }
         out.println("caller's minus engine's voice-to-voice, same turn: "
                 + percentiles(rows, row -> row.callerVoiceToVoice() - row.engineVoiceToVoice()).format()
                 + "  (VAD end-of-speech lag and the sockets)");
@@ -604,10 +636,10 @@ public final class BenchCommand {
     }
 
     private static String progress(long elapsedNanos, int live, int calls, int failed,
-            ConcurrentLinkedQueue<TurnReport> turns, Duration budget) {
+            ConcurrentLinkedQueue<Seen<TurnReport>> turns, Duration budget) {
         List<Double> latencies = new ArrayList<>();
         int underruns = 0;
-        for (TurnReport turn : turns) {
+        for (TurnReport turn : turns.stream().map(Seen::value).toList()) {
             turn.voiceToVoice().ifPresent(d -> latencies.add(d.toNanos() / 1e6));
             underruns += turn.underruns();
         }
@@ -618,8 +650,35 @@ public final class BenchCommand {
                 underruns);
     }
 
-    private static void summarize(Settings settings, Duration budget, List<TurnReport> turns, List<CallReport> reports,
-            int failed, String firstFailure, long maxLagNanos, PrintStream out) {
+    /**
+     * The callers' account: calls, endings, and every turn's latency, overhead and underruns; with a warm-up, the
+     * same again for the turns that ended after it (the steady state, which the JIT compilers and the ramp no
+     * longer disturb).
+     */
+    private static void summarize(Settings settings, Duration budget, List<Seen<TurnReport>> turns, long warmupEnds,
+            List<CallReport> reports, int failed, String firstFailure, long maxLagNanos, PrintStream out) {
+        Map<String, Integer> endings = new TreeMap<>();
+        int protocolErrors = 0;
+        for (CallReport report : reports) {
+            endings.merge(report.ending().replaceAll("failed: .*", "failed"), 1, Integer::sum);
+            protocolErrors += report.protocolErrors().size();
+        }
+        out.println();
+        out.printf("calls: %d placed, %d completed, %d failed%s%n", settings.calls(), reports.size(), failed,
+                firstFailure == null ? "" : " (first: " + firstFailure + ")");
+        out.println("endings: " + endings);
+        summarizeTurns("", turns.stream().map(Seen::value).toList(), budget, out);
+        if (!settings.warmup().isZero()) {
+            List<TurnReport> steady = turns.stream().filter(seen -> seen.atNanos() >= warmupEnds).map(Seen::value)
+                    .toList();
+            out.printf("after the %d s warm-up (turns that ended later):%n", settings.warmup().toSeconds());
+            summarizeTurns("  ", steady, budget, out);
+        }
+        out.printf("protocol errors: %d; caller clock lag max %.1f ms%s%n", protocolErrors, maxLagNanos / 1e6,
+                maxLagNanos > 20_000_000L ? " (the load generator itself fell behind: treat numbers with care)" : "");
+    }
+
+    private static void summarizeTurns(String indent, List<TurnReport> turns, Duration budget, PrintStream out) {
         List<Double> latencies = new ArrayList<>();
         List<Double> overheads = new ArrayList<>();
         List<Double> clears = new ArrayList<>();
@@ -644,27 +703,15 @@ public final class BenchCommand {
             }
             turn.clearAfter().ifPresent(d -> clears.add(d.toNanos() / 1e6));
         }
-        Map<String, Integer> endings = new TreeMap<>();
-        int protocolErrors = 0;
-        for (CallReport report : reports) {
-            endings.merge(report.ending().replaceAll("failed: .*", "failed"), 1, Integer::sum);
-            protocolErrors += report.protocolErrors().size();
-        }
-        out.println();
-        out.printf("calls: %d placed, %d completed, %d failed%s%n", settings.calls(), reports.size(), failed,
-                firstFailure == null ? "" : " (first: " + firstFailure + ")");
-        out.println("endings: " + endings);
-        out.printf("turns: %d answered, %d without reply%n", latencies.size(), unanswered);
-        out.println("voice-to-voice:  " + Percentiles.of(latencies).format());
+        out.printf("%sturns: %d answered, %d without reply%n", indent, latencies.size(), unanswered);
+        out.println(indent + "voice-to-voice:  " + Percentiles.of(latencies).format());
         if (budget != null) {
-            out.println("engine overhead: " + Percentiles.of(overheads).format() + "  (latency minus "
+            out.println(indent + "engine overhead: " + Percentiles.of(overheads).format() + "  (latency minus "
                     + budget.toMillis() + " ms budget)");
         }
-        out.printf("underruns: %d in %d turns, %d ms of gaps%n", underruns, turnsWithUnderruns, underrunMillis);
+        out.printf("%sunderruns: %d in %d turns, %d ms of gaps%n", indent, underruns, turnsWithUnderruns, underrunMillis);
         if (!clears.isEmpty()) {
-            out.println("barge-in to clear: " + Percentiles.of(clears).format());
+            out.println(indent + "barge-in to clear: " + Percentiles.of(clears).format());
         }
-        out.printf("protocol errors: %d; caller clock lag max %.1f ms%s%n", protocolErrors, maxLagNanos / 1e6,
-                maxLagNanos > 20_000_000L ? " (the load generator itself fell behind: treat numbers with care)" : "");
     }
 }

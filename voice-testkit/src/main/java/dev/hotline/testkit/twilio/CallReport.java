@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param turns one report per utterance said; a last turn that the end of the call cut off before a reply
  *     could come (and before the reply timeout) is left out, so it does not count as unanswered
  * @param heard everything the caller's ear got, 8 kHz mu-law, one 20 ms frame per tick (silence where
- *     nothing played), from {@code start} to hang-up
+ *     nothing played), from {@code start} to hang-up; empty from a caller made
+ *     {@link SimulatedTwilioCaller#withoutRecording()}
  * @param marksEchoed mark messages the caller sent back
  * @param clearsReceived clear messages received
  * @param protocolErrors messages that broke the Media Streams protocol (what Twilio reports as 31950/31951)

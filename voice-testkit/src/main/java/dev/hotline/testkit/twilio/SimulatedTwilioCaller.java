@@ -90,10 +90,13 @@ public final class SimulatedTwilioCaller {
     private final int firstTimestampMillis;
     private final Duration maxBufferedAudio;
     private final Consumer<TurnReport> turnListener;
+    private final boolean recordHeard;
 
     private SimulatedTwilioCaller(URI url, Map<String, String> customParameters, String authToken, String signedUrl,
-            int firstTimestampMillis, Duration maxBufferedAudio, Consumer<TurnReport> turnListener) {
+            int firstTimestampMillis, Duration maxBufferedAudio, Consumer<TurnReport> turnListener,
+            boolean recordHeard) {
         this.turnListener = turnListener;
+        this.recordHeard = recordHeard;
         this.url = url;
         this.customParameters = Map.copyOf(customParameters);
         this.authToken = authToken;
@@ -112,7 +115,7 @@ public final class SimulatedTwilioCaller {
             throw new IllegalArgumentException("url must be ws:// or wss://, was " + url);
         }
         return new SimulatedTwilioCaller(url, Map.of(), null, null, RECORDED_FIRST_TIMESTAMP_MILLIS,
-                Duration.ofMinutes(2), turn -> { });
+                Duration.ofMinutes(2), turn -> { }, true);
     }
 
     /** The same caller, sending these {@code start.customParameters} (Twilio's {@code <Parameter>}s). */
@@ -129,7 +132,7 @@ public final class SimulatedTwilioCaller {
             throw new IllegalArgumentException("at most 100 custom parameters, got " + length);
         }
         return new SimulatedTwilioCaller(url, new LinkedHashMap<>(parameters), authToken, signedUrl,
-                firstTimestampMillis, maxBufferedAudio, turnListener);
+                firstTimestampMillis, maxBufferedAudio, turnListener, recordHeard);
     }
 
     /**
@@ -142,7 +145,7 @@ public final class SimulatedTwilioCaller {
             throw new IllegalArgumentException("authToken must not be empty");
         }
         return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis,
-                maxBufferedAudio, turnListener);
+                maxBufferedAudio, turnListener, recordHeard);
     }
 
     /** The same caller, with a playback buffer of at most {@code max} audio (Twilio's is 10 minutes). */
@@ -151,7 +154,7 @@ public final class SimulatedTwilioCaller {
             throw new IllegalArgumentException("max buffered audio must be between 20 ms and 10 minutes, was " + max);
         }
         return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis, max,
-                turnListener);
+                turnListener, recordHeard);
     }
 
     /**
@@ -161,7 +164,17 @@ public final class SimulatedTwilioCaller {
      */
     public SimulatedTwilioCaller withTurnListener(Consumer<TurnReport> listener) {
         return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis,
-                maxBufferedAudio, Objects.requireNonNull(listener, "listener"));
+                maxBufferedAudio, Objects.requireNonNull(listener, "listener"), recordHeard);
+    }
+
+    /**
+     * The same caller, keeping none of what it hears: its {@link CallReport#heard()} is empty, and everything
+     * else is measured as before. For load runs, where hundreds of calls would otherwise hold 8 kB per second
+     * each until they end (and the load generator's collector would copy it all).
+     */
+    public SimulatedTwilioCaller withoutRecording() {
+        return new SimulatedTwilioCaller(url, customParameters, authToken, signedUrl, firstTimestampMillis,
+                maxBufferedAudio, turnListener, false);
     }
 
     /** The signature header value this caller sends, or null if it does not sign. */
@@ -263,7 +276,7 @@ public final class SimulatedTwilioCaller {
         Call(CallScript script) {
             this.script = script;
             this.maxBufferedBytes = maxBufferedAudio.toMillis() * 8;
-            this.maxHeardBytes = script.maxCallDuration().toMillis() * 8 + FRAME_BYTES;
+            this.maxHeardBytes = recordHeard ? script.maxCallDuration().toMillis() * 8 + FRAME_BYTES : 0;
         }
 
         void connect() throws IOException, InterruptedException {

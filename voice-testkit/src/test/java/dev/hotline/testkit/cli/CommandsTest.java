@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +104,30 @@ class CommandsTest {
         assertThat(status).as(printed()).isZero();
         assertThat(printed()).contains("loopback stand-in (no engine)")
                 .contains("budget 500 ms = end-of-turn 300 + stt 10 + llm whole reply 160 + tts whole reply 30");
+    }
+
+    @Test
+    void givenAWarmup_whenBenching_thenTheTurnsAfterItAreSummarizedAgainOnTheirOwn() {
+        // A turn is reported once its reply has played: about 9, 16 and 23 s into each call here.
+        int status = new BenchCommand(null).run(new String[] {"--calls", "2", "--duration", "24", "--warmup-s", "12",
+            "--target", "loopback", "--ramp-ms", "0", "--stt-ms", "10", "--llm-ttfb-ms", "10",
+            "--tokens-per-second", "500", "--tts-ttfb-ms", "10", "--tts-rtf", "0", "--pause-ms", "100"}, out);
+
+        assertThat(status).as(printed()).isZero();
+        Matcher all = Pattern.compile("\nturns: (\\d+) answered").matcher(printed());
+        Matcher steady = Pattern.compile("after the 12 s warm-up \\(turns that ended later\\):\n  turns: (\\d+) answered")
+                .matcher(printed());
+        assertThat(all.find()).as(printed()).isTrue();
+        assertThat(steady.find()).as(printed()).isTrue();
+        assertThat(Integer.parseInt(steady.group(1))).as(printed()).isPositive()
+                .isLessThan(Integer.parseInt(all.group(1)));
+    }
+
+    @Test
+    void givenAWarmupAsLongAsTheRun_whenBenching_thenTheUsageErrorSaysItMustBeShorter() {
+        assertThat(new BenchCommand(null).run(new String[] {"--calls", "1", "--duration", "10", "--warmup-s", "10",
+            "--target", "loopback"}, out)).isEqualTo(2);
+        assertThat(printed()).contains("--warmup-s must be shorter than --duration, was 10");
     }
 
     @Test

@@ -301,6 +301,31 @@ class SimulatedTwilioCallerTest {
     }
 
     @Test
+    void givenACallerWithoutRecording_whenItHearsAReply_thenItStillMeasuresTheTurnButKeepsNoAudio() throws Exception {
+        AtomicBoolean answered = new AtomicBoolean();
+        AtomicInteger silentAfterSpeech = new AtomicInteger(-1);
+        try (ScriptedHotline hotline = new ScriptedHotline((message, ws) -> {
+            if (!message.path("event").asText().equals("media")) {
+                return;
+            }
+            if (ScriptedHotline.isSpeech(message)) {
+                silentAfterSpeech.set(0);
+            } else if (silentAfterSpeech.get() >= 0 && silentAfterSpeech.incrementAndGet() == 5
+                    && answered.compareAndSet(false, true)) {
+                ws.send(ScriptedHotline.media(message.path("streamSid").asText(), tone(400)));
+            }
+        })) {
+            CallReport report = SimulatedTwilioCaller.dialing(hotline.url()).withoutRecording()
+                    .call(quickScript().say(tone(300), "hello").build());
+
+            assertThat(report.heard()).isEmpty();
+            assertThat(report.turns()).hasSize(1);
+            assertThat(report.turns().get(0).voiceToVoice()).isPresent();
+            assertThat(report.turns().get(0).replyHeard()).isEqualTo(Duration.ofMillis(400));
+        }
+    }
+
+    @Test
     void givenBadSettings_whenBuilding_thenTheErrorNamesTheProblem() {
         assertThatThrownBy(() -> SimulatedTwilioCaller.dialing(URI.create("http://x/voice")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ws://");
