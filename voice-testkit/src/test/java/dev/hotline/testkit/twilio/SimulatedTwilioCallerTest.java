@@ -8,6 +8,7 @@ import dev.hotline.audio.AudioClip;
 import dev.hotline.audio.AudioFormat;
 import dev.hotline.audio.G711;
 import dev.hotline.audio.Wav;
+import io.javalin.websocket.WsContext;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,16 +36,14 @@ class SimulatedTwilioCallerTest {
         return G711.linearToUlaw(pcm);
     }
 
-    private static CallScript.Builder quickScript() {
-        return CallScript.builder().greetingTimeout(Duration.ZERO).pauseBeforeSpeaking(Duration.ofMillis(200))
-                .replyTimeout(Duration.ofSeconds(3)).maxCallDuration(Duration.ofSeconds(20));
-    }
-
-    @Test
-    void givenAHotlineThatAnswersAfterSpeech_whenCalling_thenMessagesFollowTwiliosShapeAndOrder() throws Exception {
+    /**
+     * A hotline that, 100 ms (five frames) after the caller's speech stops, plays a tone of {@code replyMillis}
+     * once, followed by a mark named {@code mark} unless that is null.
+     */
+    private static BiConsumer<JsonNode, WsContext> answeringAfterSpeech(int replyMillis, String mark) {
         AtomicBoolean answered = new AtomicBoolean();
         AtomicInteger silentAfterSpeech = new AtomicInteger(-1);
-        try (ScriptedHotline hotline = new ScriptedHotline((message, ws) -> {
+        return (message, ws) -> {
             if (!message.path("event").asText().equals("media")) {
                 return;
             }
@@ -52,10 +52,22 @@ class SimulatedTwilioCallerTest {
             } else if (silentAfterSpeech.get() >= 0 && silentAfterSpeech.incrementAndGet() == 5
                     && answered.compareAndSet(false, true)) {
                 String sid = message.path("streamSid").asText();
-                ws.send(ScriptedHotline.media(sid, tone(500)));
-                ws.send(ScriptedHotline.mark(sid, "reply-1"));
+                ws.send(ScriptedHotline.media(sid, tone(replyMillis)));
+                if (mark != null) {
+                    ws.send(ScriptedHotline.mark(sid, mark));
+                }
             }
-        })) {
+        };
+    }
+
+    private static CallScript.Builder quickScript() {
+        return CallScript.builder().greetingTimeout(Duration.ZERO).pauseBeforeSpeaking(Duration.ofMillis(200))
+                .replyTimeout(Duration.ofSeconds(3)).maxCallDuration(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void givenAHotlineThatAnswersAfterSpeech_whenCalling_thenMessagesFollowTwiliosShapeAndOrder() throws Exception {
+        try (ScriptedHotline hotline = new ScriptedHotline(answeringAfterSpeech(500, "reply-1"))) {
             CallReport report = SimulatedTwilioCaller.dialing(hotline.url())
                     .withCustomParameters(Map.of("FirstName", "Jane", "RemoteParty", "Bob"))
                     .call(quickScript().say(tone(300), "hello").build());
@@ -302,19 +314,7 @@ class SimulatedTwilioCallerTest {
 
     @Test
     void givenACallerWithoutRecording_whenItHearsAReply_thenItStillMeasuresTheTurnButKeepsNoAudio() throws Exception {
-        AtomicBoolean answered = new AtomicBoolean();
-        AtomicInteger silentAfterSpeech = new AtomicInteger(-1);
-        try (ScriptedHotline hotline = new ScriptedHotline((message, ws) -> {
-            if (!message.path("event").asText().equals("media")) {
-                return;
-            }
-            if (ScriptedHotline.isSpeech(message)) {
-                silentAfterSpeech.set(0);
-            } else if (silentAfterSpeech.get() >= 0 && silentAfterSpeech.incrementAndGet() == 5
-                    && answered.compareAndSet(false, true)) {
-                ws.send(ScriptedHotline.media(message.path("streamSid").asText(), tone(400)));
-            }
-        })) {
+        try (ScriptedHotline hotline = new ScriptedHotline(answeringAfterSpeech(400, null))) {
             CallReport report = SimulatedTwilioCaller.dialing(hotline.url()).withoutRecording()
                     .call(quickScript().say(tone(300), "hello").build());
 
