@@ -480,7 +480,7 @@ public final class BenchCommand {
                 heapInWindow.add((double) pause.heapAfterBytes());
             }
         }
-        String heap = heapBefore < 0 ? "heap unknown (no jcmd beside this java)"
+        String heap = heapBefore < 0 ? "heap unknown (jcmd missing beside this java, or its GC.heap_info not understood)"
                 : heapInWindow.isEmpty() ? String.format("heap %.1f MB before the calls, no collection in the steady window",
                         heapBefore / 1e6)
                 : String.format("heap after GC %.1f MB in the steady window (median of %d), %.1f MB before the calls ="
@@ -488,8 +488,10 @@ public final class BenchCommand {
                         heapBefore / 1e6, (Percentiles.of(heapInWindow).p50() - heapBefore) / 1e3 / calls);
         out.println("hotline process memory: " + heap + (rss >= 0 ? String.format(", RSS %.0f MB mid-run", rss / 1e6) : ""));
         Percentiles p = Percentiles.of(pauseMillis);
-        out.printf("hotline GC pauses: %d, %.0f ms in all, p50 %.1f ms, max %.1f ms%n", p.count(), totalPause, p.p50(),
-                p.max());
+        // ZGC and Shenandoah write no "Pause" lines at -Xlog:gc (their short pauses are under gc+phases): a zero
+        // from them means "not read", not "none".
+        out.printf("hotline GC pauses: %d, %.0f ms in all, p50 %.1f ms, max %.1f ms%s%n", p.count(), totalPause, p.p50(),
+                p.max(), p.count() == 0 ? " (none read from -Xlog:gc: ZGC and Shenandoah log no pause lines there)" : "");
     }
 
     /**

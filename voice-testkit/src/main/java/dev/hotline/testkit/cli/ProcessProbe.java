@@ -18,8 +18,13 @@ import java.util.regex.Pattern;
 final class ProcessProbe {
 
     private static final Pattern RSS = Pattern.compile("^VmRSS:\\s+(\\d+) kB", Pattern.MULTILINE);
-    /** G1's and the other collectors' heap_info line: {@code ... total 260096K, used 23415K [...}. */
-    private static final Pattern USED = Pattern.compile("used (\\d+)K");
+    /**
+     * A heap's or generation's line in {@code GC.heap_info}, at the start of a line (the indented lines below it are
+     * its spaces, and Metaspace): {@code garbage-first heap   total reserved 262144K, committed 262144K, used 2190K}
+     * (G1), {@code DefNew ... used 5596K} and {@code Tenured ... used 1166K} (Serial), {@code PSYoungGen} and
+     * {@code ParOldGen} (Parallel), {@code ZHeap            used 4M, capacity 256M} (ZGC). Seen on JDK 25.
+     */
+    private static final Pattern USED = Pattern.compile("(?m)^\\S.*?\\bused (\\d+)([KMG])");
     private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(20);
 
     private ProcessProbe() {
@@ -51,8 +56,27 @@ final class ProcessProbe {
             return -1;
         }
         String info = run(jcmd, pid, "GC.heap_info");
-        Matcher m = info == null ? null : USED.matcher(info);
-        return m != null && m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+        return info == null ? -1 : usedBytes(info);
+    }
+
+    /**
+     * The heap in use that {@code jcmd PID GC.heap_info} printed, in bytes (its generations' lines added up), or -1 if
+     * the text names none.
+     */
+    static long usedBytes(String heapInfo) {
+        Matcher m = USED.matcher(heapInfo);
+        long used = 0;
+        boolean found = false;
+        while (m.find()) {
+            int shift = switch (m.group(2)) {
+                case "K" -> 10;
+                case "M" -> 20;
+                default -> 30;
+            };
+            used += Long.parseLong(m.group(1)) << shift;
+            found = true;
+        }
+        return found ? used : -1;
     }
 
     private static String run(Path jcmd, String pid, String command) {
