@@ -481,7 +481,7 @@ public final class BenchCommand {
             }
         }
         String heap = heapBefore < 0 ? "heap unknown (jcmd missing beside this java, or its GC.heap_info not understood)"
-                : heapInWindow.isEmpty() ? String.format("heap %.1f MB before the calls, no collection in the steady window",
+                : heapInWindow.isEmpty() ? String.format("heap %.1f MB before the calls, no collection read in the steady window",
                         heapBefore / 1e6)
                 : String.format("heap after GC %.1f MB in the steady window (median of %d), %.1f MB before the calls ="
                         + " at most %.1f KB per call", Percentiles.of(heapInWindow).p50() / 1e6, heapInWindow.size(),
