@@ -66,8 +66,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private static final int MAX_QUEUED = 10_000;
     /**
      * OpenAI's upload limit for {@code /v1/audio/transcriptions}, in megabytes (its API reference). Uploads up to
-     * this size stay in memory (larger ones still go to a temporary file): Javalin otherwise writes each part to a temporary file, which was about 8 % of the
-     * load generator's CPU at 200 calls (file creation and deletion) and made the fake answer late.
+     * this size are parsed in memory; Javalin's default wrote every part to a temporary file, which was about 8 % of
+     * the load generator's CPU at 200 calls (file creation and deletion) and made the fake answer late.
      */
     private static final int MAX_UPLOAD_MB = 25;
 
