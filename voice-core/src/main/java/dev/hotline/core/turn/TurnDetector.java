@@ -220,11 +220,15 @@ public final class TurnDetector {
         silenceRun = 0;
     }
 
+    /** Writes {@code pcm[i]} at {@code (ringPos + i) % ring.length}, in at most two copies (once per frame). */
     private void remember(short[] pcm, int length) {
-        for (int i = 0; i < length; i++) {
-            ring[ringPos] = pcm[i];
-            ringPos = (ringPos + 1) % ring.length;
-        }
+        int skipped = Math.max(0, length - ring.length); // overwritten within this frame anyway
+        int n = length - skipped;
+        int start = (ringPos + skipped) % ring.length;
+        int first = Math.min(n, ring.length - start);
+        System.arraycopy(pcm, skipped, ring, start, first);
+        System.arraycopy(pcm, skipped + first, ring, 0, n - first);
+        ringPos = (ringPos + length) % ring.length;
         ringFill = Math.min(ring.length, ringFill + length);
     }
 
