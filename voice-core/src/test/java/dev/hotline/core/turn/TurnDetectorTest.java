@@ -55,6 +55,19 @@ class TurnDetectorTest {
         }
     }
 
+    /** Frames whose samples count up from 0, one step a sample (wrapping at 16 bits). */
+    private static final class Counter {
+        private short value;
+
+        short[] next(int length) {
+            short[] frame = new short[length];
+            for (int i = 0; i < length; i++) {
+                frame[i] = value++;
+            }
+            return frame;
+        }
+    }
+
     private final CallSettings defaults = CallSettings.defaults();
 
     @Test
@@ -132,24 +145,17 @@ class TurnDetectorTest {
         // Every sample is the next value of a counter, so any sample lost, doubled or out of order in the
         // pre-roll ring (which these frames wrap at odd places) shows as a break in the count.
         TurnDetector detector = new TurnDetector(defaults, RATE);
-        int[] next = {0};
-        java.util.function.IntFunction<short[]> counted = length -> {
-            short[] frame = new short[length];
-            for (int i = 0; i < length; i++) {
-                frame[i] = (short) next[0]++;
-            }
-            return frame;
-        };
+        Counter counted = new Counter();
         for (int fed = 0; fed < 13_000; fed += 77) {
-            assertThat(detector.onFrame(counted.apply(77), 77, 0f)).isEqualTo(TurnDetector.Event.NONE);
+            assertThat(detector.onFrame(counted.next(77), 77, 0f)).isEqualTo(TurnDetector.Event.NONE);
         }
-        assertThat(detector.onFrame(counted.apply(9_001), 9_001, 0f)).isEqualTo(TurnDetector.Event.NONE);
+        assertThat(detector.onFrame(counted.next(9_001), 9_001, 0f)).isEqualTo(TurnDetector.Event.NONE);
         for (int i = 0; i < 50; i++) {
-            detector.onFrame(counted.apply(FRAME), FRAME, 1f);
+            detector.onFrame(counted.next(FRAME), FRAME, 1f);
         }
         TurnDetector.Event last = TurnDetector.Event.NONE;
         for (int i = 0; i < 100 && last != TurnDetector.Event.TURN_ENDED; i++) {
-            last = detector.onFrame(counted.apply(FRAME), FRAME, 0f);
+            last = detector.onFrame(counted.next(FRAME), FRAME, 0f);
         }
         assertThat(last).isEqualTo(TurnDetector.Event.TURN_ENDED);
 
