@@ -35,6 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
 
 /**
  * The one place the server is wired by hand: reads the environment, picks the provider for each role from
@@ -59,6 +62,10 @@ final class Bootstrap {
     private static final Duration MAX_CALL_AGE = Duration.ofHours(4);
     /** Audio of fixed persona lines kept in memory by the ElevenLabs phrase cache: about 30 minutes of mu-law. */
     private static final long PHRASE_CACHE_BYTES = 16L * 1024 * 1024;
+    /** Idle provider connections kept for each call the server may hold at once (a transcription or a reply, and speech). */
+    static final int IDLE_CONNECTIONS_PER_CALL = 2;
+    /** How long an idle provider connection is kept for the next request (OkHttp's own default). */
+    private static final Duration IDLE_CONNECTION_KEEP_ALIVE = Duration.ofMinutes(5);
 
     private final ServerConfig config;
     private final BrowserSettings browser;
@@ -127,6 +134,20 @@ final class Bootstrap {
         return wire(config, browser, openAi, elevenLabs, env, extraObserver);
     }
 
+    /**
+     * The one HTTP client the cloud providers share. OkHttp's default pool keeps five idle connections, so with
+     * more calls than that a plain HTTP/1.1 provider (a self-hosted or proxied endpoint, or the testkit's fakes)
+     * had a connection closed after most requests and a new one opened for the next: measured at 200 calls, about
+     * one new connection per transcription or reply. Over HTTP/2 (OpenAI and ElevenLabs over TLS) every request
+     * shares one connection per host and the pool size does not matter.
+     */
+    static OkHttpClient providerHttp(int maxConcurrentCalls) {
+        return new OkHttpClient.Builder()
+                .connectionPool(new ConnectionPool(maxConcurrentCalls * IDLE_CONNECTIONS_PER_CALL,
+                        IDLE_CONNECTION_KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS))
+                .build();
+    }
+
     private static Bootstrap wire(ServerConfig config, BrowserSettings browser, OpenAiConfig openAi,
             ElevenLabsConfig elevenLabs, Map<String, String> env, CallObserver extraObserver) throws ConfigException {
         Map<String, String> roles = new LinkedHashMap<>();
@@ -136,8 +157,9 @@ final class Bootstrap {
         Responder responder;
         Responder fallbackResponder = null;
         ScriptedResponder scripted = ScriptedResponder.syntheticJason();
+        OkHttpClient http = providerHttp(config.limits().maxConcurrentCalls());
         if (openAi != null) {
-            OpenAiClient client = OpenAiClient.create(openAi);
+            OpenAiClient client = OpenAiClient.create(openAi, http);
             transcriber = new OpenAiTranscriber(client);
             responder = new OpenAiResponder(client);
             fallbackResponder = scripted;
@@ -153,7 +175,7 @@ final class Bootstrap {
         Synthesizer synthesizer;
         Synthesizer fallbackSynthesizer = null;
         if (elevenLabs != null) {
-            ElevenLabsSynthesizer cloud = new ElevenLabsSynthesizer(elevenLabs);
+            ElevenLabsSynthesizer cloud = new ElevenLabsSynthesizer(elevenLabs, http);
             synthesizer = new CachingSynthesizer(cloud,
                     cloud.cacheKeyPrefix(), fixedLines(persona),
                     PHRASE_CACHE_BYTES, null);
