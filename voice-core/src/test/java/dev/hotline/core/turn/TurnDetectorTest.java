@@ -24,6 +24,8 @@ class TurnDetectorTest {
 
     private static final int RATE = 8_000;
     private static final int FRAME = 160;
+    /** Silent frames before each turn of {@link #turn}: more than the pre-roll. */
+    private static final int QUIET_FRAMES = 50;
 
     /** Feeds 8 kHz samples frame by frame through the energy VAD; records each event with its audio time. */
     private static final class Run {
@@ -166,6 +168,49 @@ class TurnDetectorTest {
             short sample = (short) ((pcm[2 * i] & 0xFF) | (pcm[2 * i + 1] << 8));
             assertThat(sample).as("sample %d follows sample %d", i, i - 1).isEqualTo((short) (previous + 1));
         }
+    }
+
+    @Test
+    void givenALongTurnThenAShortOne_whenBothAreTaken_thenTheSecondHoldsOnlyItsOwnSamples() {
+        // The utterance buffer is kept from one turn to the next: the short second turn must not carry any
+        // of the long first turn's samples, and the first utterance handed on must not change afterwards.
+        TurnDetector detector = new TurnDetector(defaults, RATE);
+        Counter counted = new Counter();
+        Utterance longTurn = turn(detector, counted, 200);
+        byte[] longPcm = longTurn.pcm();
+        short firstOfSecond = counted.value;
+        Utterance shortTurn = turn(detector, counted, 20);
+
+        assertThat(longTurn.pcm()).as("the first utterance, after the second turn").isEqualTo(longPcm);
+        int silenceFrames = (int) (defaults.preRoll().toMillis() / 20); // the pre-roll: within the quiet frames
+        int keptTrailing = 200 / 20;
+        assertThat(shortTurn.pcm().length / 2).as("pre-roll silence, 20 speech frames, 200 ms trailing")
+                .isEqualTo((silenceFrames + 20 + keptTrailing) * FRAME);
+        byte[] pcm = shortTurn.pcm();
+        for (int i = 1; i < pcm.length / 2; i++) {
+            short previous = (short) ((pcm[2 * i - 2] & 0xFF) | (pcm[2 * i - 1] << 8));
+            short sample = (short) ((pcm[2 * i] & 0xFF) | (pcm[2 * i + 1] << 8));
+            assertThat(sample).as("sample %d follows sample %d", i, i - 1).isEqualTo((short) (previous + 1));
+        }
+        short firstSample = (short) ((pcm[0] & 0xFF) | (pcm[1] << 8));
+        assertThat(firstSample).as("the second utterance starts in its own pre-roll")
+                .isEqualTo((short) (firstOfSecond + (QUIET_FRAMES - silenceFrames) * FRAME));
+    }
+
+    /** Silence, {@code speechFrames} frames of speech, then silence until the turn ends; the turn's utterance. */
+    private static Utterance turn(TurnDetector detector, Counter counted, int speechFrames) {
+        for (int i = 0; i < QUIET_FRAMES; i++) {
+            assertThat(detector.onFrame(counted.next(FRAME), FRAME, 0f)).isEqualTo(TurnDetector.Event.NONE);
+        }
+        for (int i = 0; i < speechFrames; i++) {
+            detector.onFrame(counted.next(FRAME), FRAME, 1f);
+        }
+        TurnDetector.Event last = TurnDetector.Event.NONE;
+        for (int i = 0; i < 100 && last != TurnDetector.Event.TURN_ENDED; i++) {
+            last = detector.onFrame(counted.next(FRAME), FRAME, 0f);
+        }
+        assertThat(last).isEqualTo(TurnDetector.Event.TURN_ENDED);
+        return detector.takeUtterance();
     }
 
     @Test
