@@ -36,16 +36,16 @@ final class Playout {
         void transportFailed(RuntimeException failure);
     }
 
+    /** Audio of one write, its bytes in {@link #waiting} in the order of {@link #buffer}. */
     private static final class Segment {
         final Speech speech;
         final int piece;
-        final byte[] data;
-        int offset;
+        int remaining;
 
-        Segment(Speech speech, int piece, byte[] data) {
+        Segment(Speech speech, int piece, int length) {
             this.speech = speech;
             this.piece = piece;
-            this.data = data;
+            this.remaining = length;
         }
     }
 
@@ -60,6 +60,7 @@ final class Playout {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition room = lock.newCondition();
     private final Deque<Segment> buffer = new ArrayDeque<>();
+    private final ByteRing waiting = new ByteRing();
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private long bufferedBytes;
     private long inFlightBytes;
@@ -123,8 +124,7 @@ final class Playout {
             if (closed || speech.cancel.isCancelled()) {
                 return false;
             }
-            buffer.add(new Segment(speech, piece, audio));
-            bufferedBytes += audio.length;
+            queue(speech, piece, audio);
             if (piece >= 0) {
                 speech.anyBuffered = true;
                 speech.bytes.get(piece)[0] += audio.length;
@@ -149,8 +149,7 @@ final class Playout {
             if (closed || speech.cancel.isCancelled() || speech.anyBuffered || audio.length == 0) {
                 return false;
             }
-            buffer.add(new Segment(speech, -1, audio));
-            bufferedBytes += audio.length;
+            queue(speech, -1, audio);
             pump(actions);
         } finally {
             lock.unlock();
@@ -222,8 +221,7 @@ final class Playout {
         boolean sentAny;
         lock.lock();
         try {
-            buffer.removeIf(s -> s.speech == speech);
-            bufferedBytes = buffer.stream().mapToLong(s -> s.data.length - s.offset).sum();
+            drop(speech);
             sentAny = !inFlight.isEmpty();
             inFlight.clear();
             inFlightBytes = 0;
@@ -286,6 +284,7 @@ final class Playout {
         try {
             closed = true;
             buffer.clear();
+            waiting.clear();
             inFlight.clear();
             bufferedBytes = 0;
             inFlightBytes = 0;
@@ -310,16 +309,17 @@ final class Playout {
             Segment head = buffer.peek();
             if (head.speech.cancel.isCancelled()) {
                 buffer.poll();
-                bufferedBytes -= head.data.length - head.offset;
+                waiting.skip(head.remaining);
+                bufferedBytes -= head.remaining;
                 room.signalAll();
                 continue;
             }
-            int n = Math.min(chunkBytes, head.data.length - head.offset);
+            int n = Math.min(chunkBytes, head.remaining);
             if (inFlightBytes > 0 && inFlightBytes + n > maxQueuedBytes) {
                 return;
             }
             byte[] chunk = new byte[n];
-            System.arraycopy(head.data, head.offset, chunk, 0, n);
+            waiting.peek(chunk, 0, n);
             String mark = "m" + (++markCount);
             try {
                 if (!transport.sendAudio(chunk)) {
@@ -334,9 +334,10 @@ final class Playout {
             }
             inFlight.add(new InFlight(mark, head.speech, head.piece, n));
             inFlightBytes += n;
-            head.offset += n;
+            waiting.skip(n);
+            head.remaining -= n;
             bufferedBytes -= n;
-            if (head.offset == head.data.length) {
+            if (head.remaining == 0) {
                 buffer.poll();
                 room.signalAll();
             }
@@ -346,6 +347,29 @@ final class Playout {
                 actions.add(() -> callbacks.firstAudioSent(speech));
             }
         }
+    }
+
+    private void queue(Speech speech, int piece, byte[] data) {
+        buffer.add(new Segment(speech, piece, data.length));
+        waiting.write(data, 0, data.length);
+        bufferedBytes += data.length;
+    }
+
+    /** Drops every segment of {@code speech}, wherever it is in the buffer, keeping the others' audio in order. */
+    private void drop(Speech speech) {
+        byte[] queued = new byte[waiting.size()];
+        waiting.read(queued, 0, queued.length);
+        int at = 0;
+        for (java.util.Iterator<Segment> it = buffer.iterator(); it.hasNext(); ) {
+            Segment segment = it.next();
+            if (segment.speech == speech) {
+                it.remove();
+            } else {
+                waiting.write(queued, at, segment.remaining);
+            }
+            at += segment.remaining;
+        }
+        bufferedBytes = waiting.size();
     }
 
     private void checkPlayed(Speech speech, List<Runnable> actions) {
