@@ -122,9 +122,12 @@ public sealed interface CallEvent {
      * @param firstSentenceReady the first speakable piece was ready for TTS
      * @param firstAudio the TTS's first audio arrived
      * @param firstAudioSent the first reply audio went to the transport: the voice-to-voice latency
+     * @param speechEndAudio where the caller's speech ended by the VAD, in the call's audio time (the inbound
+     *     audio received since the call began): the moment the timings count from, on the caller's own
+     *     timeline, so a test caller can tell the VAD's lag from the time spent in sockets and queues
      */
     record TurnTimings(Duration transcriptReady, Duration firstReplyText, Duration firstSentenceReady,
-            Duration firstAudio, Duration firstAudioSent) {
+            Duration firstAudio, Duration firstAudioSent, Duration speechEndAudio) {
 
         /** Voice-to-voice latency: end of caller speech to first reply audio sent, or {@code null}. */
         public Duration voiceToVoice() {

@@ -51,9 +51,10 @@ final class CallLog implements CallObserver {
             case CallEvent.TurnCompleted turn -> {
                 CallEvent.TurnTimings t = turn.timings();
                 LOG.info("turn {} done: voice-to-voice {} ms (transcript {}, first text {}, first sentence {},"
-                        + " first audio {}, sent {}){}", turn.turn(), millis(t.voiceToVoice()),
-                        millis(t.transcriptReady()), millis(t.firstReplyText()), millis(t.firstSentenceReady()),
-                        millis(t.firstAudio()), millis(t.firstAudioSent()), turn.interrupted() ? " (interrupted)" : "");
+                        + " first audio {}, sent {}; speech ended at {} ms of call audio){}", turn.turn(),
+                        millis(t.voiceToVoice()), millis(t.transcriptReady()), millis(t.firstReplyText()),
+                        millis(t.firstSentenceReady()), millis(t.firstAudio()), millis(t.firstAudioSent()),
+                        millis(t.speechEndAudio()), turn.interrupted() ? " (interrupted)" : "");
                 LOG.debug("turn {}: caller said \"{}\", persona said \"{}\"", turn.turn(), turn.transcript(),
                         turn.reply());
             }

@@ -51,7 +51,8 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
     /** Unified JVM logging, {@code -Xlog:gc}: {@code [1.234s][info][gc] GC(3) Pause Young (...) 24M->9M(256M) 2.345ms}. */
     private static final Pattern GC = Pattern.compile("\\[gc\\s*] GC\\(\\d+\\) Pause .* (\\d+)M->(\\d+)M\\(\\d+M\\) ([\\d.]+)ms");
     private static final Pattern TURN = Pattern.compile("turn (\\d+) done: voice-to-voice (\\S+) ms \\(transcript (\\S+),"
-            + " first text \\S+, first sentence (\\S+), first audio (\\S+), sent (\\S+)\\)( \\(interrupted\\))?");
+            + " first text \\S+, first sentence (\\S+), first audio (\\S+), sent (\\S+); speech ended at (\\S+) ms of call"
+            + " audio\\)( \\(interrupted\\))?");
     /** Of this process's environment only what a JVM needs to run; never a key. */
     private static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "TMPDIR", "TZ");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -169,7 +170,8 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
         Matcher m = TURN.matcher(log.path("message").asText());
         if (m.find()) {
             turns.accept(new HotlineLauncher.EngineTurn(log.path("streamSid").asText(""), Integer.parseInt(m.group(1)),
-                    millis(m.group(3)), millis(m.group(4)), millis(m.group(5)), millis(m.group(6)), m.group(7) != null));
+                    millis(m.group(3)), millis(m.group(4)), millis(m.group(5)), millis(m.group(6)), millis(m.group(7)),
+                    m.group(8) != null));
         }
     }
 

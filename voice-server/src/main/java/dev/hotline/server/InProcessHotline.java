@@ -50,7 +50,8 @@ final class InProcessHotline implements HotlineLauncher.RunningHotline {
                 turns.accept(new HotlineLauncher.EngineTurn(streams.getOrDefault(turn.callId(), ""), turn.turn(),
                         Optional.ofNullable(t.transcriptReady()),
                         Optional.ofNullable(t.firstSentenceReady()), Optional.ofNullable(t.firstAudio()),
-                        Optional.ofNullable(t.firstAudioSent()), turn.interrupted()));
+                        Optional.ofNullable(t.firstAudioSent()), Optional.ofNullable(t.speechEndAudio()),
+                        turn.interrupted()));
             }
         });
         HotlineServer server = bootstrap.server(null).start();

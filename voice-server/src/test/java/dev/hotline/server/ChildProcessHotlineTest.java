@@ -19,24 +19,27 @@ class ChildProcessHotlineTest {
     @Test
     void givenATurnLine_whenRead_thenItsStreamNumberAndStageTimingsAreReported() {
         ChildProcessHotline.onLogLine("{\"message\":\"turn 3 done: voice-to-voice 1696 ms (transcript 1021, first text"
-                + " 1434, first sentence 1491, first audio 1695, sent 1696) (interrupted)\",\"level\":\"INFO\","
+                + " 1434, first sentence 1491, first audio 1695, sent 1696; speech ended at 12340 ms of call audio)"
+                + " (interrupted)\",\"level\":\"INFO\","
                 + "\"streamSid\":\"MZ1\",\"callSid\":\"CA1\"}", turns::add, warnings);
 
         assertThat(turns).containsExactly(new HotlineLauncher.EngineTurn("MZ1", 3, Optional.of(Duration.ofMillis(1021)),
                 Optional.of(Duration.ofMillis(1491)), Optional.of(Duration.ofMillis(1695)),
-                Optional.of(Duration.ofMillis(1696)), true));
+                Optional.of(Duration.ofMillis(1696)), Optional.of(Duration.ofMillis(12_340)), true));
         assertThat(warnings).hasValue(0);
     }
 
     @Test
     void givenATurnWhoseStagesDidNotHappen_whenRead_thenTheyAreEmpty() {
         ChildProcessHotline.onLogLine("{\"message\":\"turn 1 done: voice-to-voice - ms (transcript 900, first text -,"
-                + " first sentence -, first audio -, sent -)\",\"level\":\"INFO\",\"streamSid\":\"MZ2\"}", turns::add,
+                + " first sentence -, first audio -, sent -; speech ended at - ms of call audio)\",\"level\":\"INFO\","
+                + "\"streamSid\":\"MZ2\"}", turns::add,
                 warnings);
 
         assertThat(turns).singleElement().satisfies(turn -> {
             assertThat(turn.transcriptReady()).contains(Duration.ofMillis(900));
             assertThat(turn.firstAudioSent()).isEmpty();
+            assertThat(turn.speechEndAudio()).isEmpty();
             assertThat(turn.interrupted()).isFalse();
         });
     }

@@ -1002,7 +1002,8 @@ public final class CallSession implements CallHandle {
 
     private CallEvent.TurnTimings timings(Speech s) {
         return new CallEvent.TurnTimings(since(s, s.transcriptReady), since(s, s.firstReplyText),
-                since(s, s.firstSentenceReady), since(s, s.firstAudio), since(s, s.firstAudioSent));
+                since(s, s.firstSentenceReady), since(s, s.firstAudio), since(s, s.firstAudioSent),
+                s.startNanos == 0 ? null : Duration.ofNanos(s.startAudioNanos - s.silenceOffsetNanos));
     }
 
     private static Duration since(Speech s, long at) {

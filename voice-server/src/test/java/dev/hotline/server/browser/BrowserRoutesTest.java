@@ -121,7 +121,7 @@ class BrowserRoutesTest {
         String callId = engine.info.callId();
         relay.onEvent(new CallEvent.CallStarted(callId, Instant.now(), engine.info));
         relay.onEvent(new CallEvent.TurnCompleted(callId, Instant.now(), 1, "Hello?", "Hi, glad you called.",
-                new CallEvent.TurnTimings(null, null, null, null, Duration.ofMillis(742)), false));
+                new CallEvent.TurnTimings(null, null, null, null, Duration.ofMillis(742), null), false));
         relay.onEvent(new CallEvent.CallStarted("CA-some-phone-call", Instant.now(), engine.info));
         assertThat(client.next()).isEqualTo("{\"type\":\"caption\",\"who\":\"persona\",\"text\":\"Hey! Thanks for calling.\"}");
         assertThat(client.next()).isEqualTo("{\"type\":\"caption\",\"who\":\"caller\",\"text\":\"Hello?\"}");

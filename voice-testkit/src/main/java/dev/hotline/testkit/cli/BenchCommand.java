@@ -499,17 +499,27 @@ public final class BenchCommand {
      * happen, or the caller's report of the turn was not found).
      */
     private record TurnRow(String streamSid, int turn, double callerVoiceToVoice, double engineVoiceToVoice,
-            double overhead, double stt, double llm, double tts, double send, boolean interrupted,
+            double overhead, double stt, double llm, double tts, double send, double vadLag, boolean interrupted,
             boolean afterWarmup) {
 
         static final String CSV_HEADER = "stream_sid,turn,caller_voice_to_voice_ms,engine_voice_to_voice_ms,"
-                + "engine_overhead_ms,stt_overhead_ms,llm_overhead_ms,tts_overhead_ms,first_audio_to_socket_ms,interrupted,"
-                + "after_warmup";
+                + "engine_overhead_ms,stt_overhead_ms,llm_overhead_ms,tts_overhead_ms,first_audio_to_socket_ms,"
+                + "vad_lag_audio_ms,caller_voice_to_voice_less_vad_lag_ms,interrupted,after_warmup";
+
+        /**
+         * The caller's voice-to-voice without the VAD's lag in audio time: the engine's voice-to-voice plus
+         * everything its clock does not see (the frames' way in through the socket and the inbound queue, the
+         * reply's way out to the caller).
+         */
+        double callerLessVadLag() {
+            return callerVoiceToVoice - vadLag;
+        }
 
         String csv() {
             return String.join(",", streamSid, Integer.toString(turn), cell(callerVoiceToVoice),
                     cell(engineVoiceToVoice), cell(overhead), cell(stt), cell(llm), cell(tts), cell(send),
-                    Boolean.toString(interrupted), Boolean.toString(afterWarmup));
+                    cell(vadLag), cell(callerLessVadLag()), Boolean.toString(interrupted),
+                    Boolean.toString(afterWarmup));
         }
 
         private static String cell(double value) {
@@ -535,9 +545,11 @@ public final class BenchCommand {
             return;
         }
         Map<String, Double> callerByTurn = new HashMap<>();
+        Map<String, Double> callerSpeechEnd = new HashMap<>();
         for (CallReport call : calls) {
             for (TurnReport turn : call.turns()) {
                 turn.voiceToVoice().ifPresent(d -> callerByTurn.put(call.streamSid() + "#" + turn.index(), millis(d)));
+                turn.speechEndAudio().ifPresent(d -> callerSpeechEnd.put(call.streamSid() + "#" + turn.index(), millis(d)));
             }
         }
         double eot = millis(budget.endOfTurn());
@@ -549,11 +561,13 @@ public final class BenchCommand {
             double sentence = turn.firstSentenceReady().map(BenchCommand::millis).orElse(Double.NaN);
             double audio = turn.firstAudio().map(BenchCommand::millis).orElse(Double.NaN);
             double sent = turn.firstAudioSent().map(BenchCommand::millis).orElse(Double.NaN);
-            TurnRow row = new TurnRow(turn.streamSid(), turn.turn(),
-                    callerByTurn.getOrDefault(turn.streamSid() + "#" + turn.turn(), Double.NaN), sent,
+            String key = turn.streamSid() + "#" + turn.turn();
+            double vadLag = turn.speechEndAudio().map(BenchCommand::millis).orElse(Double.NaN)
+                    - callerSpeechEnd.getOrDefault(key, Double.NaN);
+            TurnRow row = new TurnRow(turn.streamSid(), turn.turn(), callerByTurn.getOrDefault(key, Double.NaN), sent,
                     sent - millis(budget.total()), transcript - eot - millis(budget.stt()),
                     sentence - transcript - millis(budget.llm()), audio - sentence - millis(budget.tts()), sent - audio,
-                    turn.interrupted(), seen.atNanos() >= warmupEnds);
+                    vadLag, turn.interrupted(), seen.atNanos() >= warmupEnds);
             rows.add(row);
             if (row.afterWarmup()) {
                 steady.add(row);
@@ -571,7 +585,19 @@ public final class BenchCommand {
         }
         out.println("caller's minus engine's voice-to-voice, same turn: "
                 + percentiles(rows, row -> row.callerVoiceToVoice() - row.engineVoiceToVoice()).format()
-                + "  (VAD end-of-speech lag and the sockets)");
+                + "  (VAD end-of-speech lag and the sockets), of which:");
+        out.println("  the VAD's lag, in audio time: " + percentiles(rows, TurnRow::vadLag).format()
+                + "  (where the engine's VAD placed the end of speech, after the caller's level threshold)");
+        out.println("  the rest, sockets and queues: "
+                + percentiles(rows, row -> row.callerLessVadLag() - row.engineVoiceToVoice()).format()
+                + "  (frames in through the socket and the inbound queue, reply audio out to the caller)");
+        out.println("engine overhead, caller's clock less the VAD's lag: "
+                + percentiles(rows, row -> row.callerLessVadLag() - millis(budget.total())).format()
+                + "  (the engine's clock and the sockets, minus " + budget.total().toMillis() + " ms)");
+        if (warmupEnds != Long.MIN_VALUE) {
+            out.println("  after the warm-up: "
+                    + percentiles(steady, row -> row.callerLessVadLag() - millis(budget.total())).format());
+        }
         if (csv != null) {
             List<String> lines = new ArrayList<>();
             lines.add(TurnRow.CSV_HEADER);

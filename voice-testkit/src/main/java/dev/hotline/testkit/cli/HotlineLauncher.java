@@ -37,10 +37,13 @@ public interface HotlineLauncher {
      * @param firstSentenceReady the first speakable piece of the reply was ready for speech synthesis
      * @param firstAudio the first synthesized audio arrived
      * @param firstAudioSent the first reply audio went to the caller's socket: the engine's voice-to-voice
+     * @param speechEndAudio where the engine's VAD placed the end of the caller's speech, in the call's audio
+     *     time (the inbound audio received since the call began, which is the audio the caller sent)
      * @param interrupted whether the caller talked over the reply
      */
     record EngineTurn(String streamSid, int turn, Optional<Duration> transcriptReady, Optional<Duration> firstSentenceReady,
-            Optional<Duration> firstAudio, Optional<Duration> firstAudioSent, boolean interrupted) {
+            Optional<Duration> firstAudio, Optional<Duration> firstAudioSent, Optional<Duration> speechEndAudio,
+            boolean interrupted) {
     }
 
     /**

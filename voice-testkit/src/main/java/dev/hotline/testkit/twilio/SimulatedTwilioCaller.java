@@ -63,6 +63,8 @@ public final class SimulatedTwilioCaller {
     public static final int FRAME_BYTES = 160;
     /** Wall-clock time one frame plays. */
     public static final long FRAME_NANOS = 20_000_000L;
+    /** Audio time of one byte of 8 kHz mu-law. */
+    private static final long NANOS_PER_BYTE = FRAME_NANOS / FRAME_BYTES;
     /** The first media timestamp of the recorded real call (fixture stream1_recorded.jsonl). */
     public static final int RECORDED_FIRST_TIMESTAMP_MILLIS = 135;
     /** At most this many protocol errors are kept per call; later ones are only counted. */
@@ -455,9 +457,12 @@ public final class SimulatedTwilioCaller {
                 sent += FRAME_BYTES;
                 if (sent >= speechEnd && !speechEnded) {
                     speechEnded = true;
+                    // This frame ended at chunk * 20 ms of the call's audio; the speech ended within it.
+                    long audioEnd = mediaSent() * FRAME_NANOS - (long) (sent - speechEnd) * NANOS_PER_BYTE;
                     lock.lock();
                     try {
                         turn.speechEndNanos = System.nanoTime();
+                        turn.speechEndAudioNanos = audioEnd;
                     } finally {
                         lock.unlock();
                     }
@@ -751,6 +756,16 @@ public final class SimulatedTwilioCaller {
 
         // ------------------------------------------------------------------ what the caller sends
 
+        /** Media frames sent so far. */
+        private long mediaSent() {
+            sendLock.lock();
+            try {
+                return chunk;
+            } finally {
+                sendLock.unlock();
+            }
+        }
+
         private void sendFrame(CallScript.Utterance utterance, int offset) {
             String payload;
             if (utterance == null) {
@@ -974,6 +989,7 @@ public final class SimulatedTwilioCaller {
             private final long speechStartNanos;
             private final boolean bargedIn;
             private long speechEndNanos;
+            private long speechEndAudioNanos = -1;
             private long firstReplyNanos;
             private long firstPlayNanos;
             private long lastPlayNanos;
@@ -1039,7 +1055,8 @@ public final class SimulatedTwilioCaller {
                 Optional<Duration> clear = clearNanos == 0 ? Optional.empty()
                         : Optional.of(Duration.ofNanos(clearNanos - speechStartNanos));
                 return new TurnReport(index + 1, label, v2v, Duration.ofMillis(playedBytes / 8), underruns,
-                        Duration.ofMillis(underrunBytes / 8), bargedIn, clear, Duration.ofMillis(clearedBytes / 8));
+                        Duration.ofMillis(underrunBytes / 8), bargedIn, clear, Duration.ofMillis(clearedBytes / 8),
+                        speechEndAudioNanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(speechEndAudioNanos)));
             }
         }
     }

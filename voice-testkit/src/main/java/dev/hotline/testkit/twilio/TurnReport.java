@@ -18,8 +18,11 @@ import java.util.Optional;
  * @param clearAfter for a barge-in: from the caller starting to talk over the reply to the {@code clear}
  *     that stopped it; empty if no clear came
  * @param clearedAudio for a barge-in: how much buffered reply audio the clear discarded
+ * @param speechEndAudio where that end of speech falls in the call's audio time: the media the caller sent
+ *     since its first frame (20 ms a frame), the timeline the hotline counts its received audio on; empty
+ *     if the utterance was not sent to its end
  */
 public record TurnReport(int index, String label, Optional<Duration> voiceToVoice, Duration replyHeard,
         int underruns, Duration underrunTime, boolean bargedIn, Optional<Duration> clearAfter,
-        Duration clearedAudio) {
+        Duration clearedAudio, Optional<Duration> speechEndAudio) {
 }
