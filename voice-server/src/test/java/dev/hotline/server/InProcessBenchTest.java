@@ -46,12 +46,21 @@ class InProcessBenchTest {
         assertThat(engineTurns(text)).as(text).isPositive();
         assertThat(text).containsPattern("by stage, each minus its fake's latency: stt p50 -?\\d");
         assertThat(text).containsPattern("caller's minus engine's voice-to-voice, same turn: +p50 +-?\\d+ ms");
+        // Both ends of speech on the call's audio timeline: Silero's lag behind the caller's level threshold is
+        // tens to a few hundred milliseconds; a timeline off by a greeting or a frame count would be seconds.
+        Matcher lag = Pattern.compile("the VAD's lag, in audio time: +p50 +(-?\\d+) ms").matcher(text);
+        assertThat(lag.find()).as(text).isTrue();
+        assertThat(Integer.parseInt(lag.group(1))).isBetween(0, 400);
+        assertThat(text).containsPattern("the rest, sockets and queues: +p50 +-?\\d+ ms");
+        assertThat(text).containsPattern("engine overhead, caller's clock less the VAD's lag: +p50 +-?\\d+ ms");
         assertThat(text).containsPattern("the fakes' own lateness .*: llm first token p50 \\d+\\.\\d .*stt response p50"
                 + " \\d+\\.\\d .*tts first chunk p50 \\d+\\.\\d");
         List<String> rows = Files.readAllLines(csv);
         assertThat(rows.get(0)).startsWith("stream_sid,turn,caller_voice_to_voice_ms,engine_voice_to_voice_ms,");
         assertThat(rows).hasSize(1 + engineTurns(text));
         assertThat(rows.get(1)).matches("MZ\\w+,\\d+,.*,(true|false),(true|false)");
+        assertThat(rows.get(0)).contains(",vad_lag_audio_ms,caller_voice_to_voice_less_vad_lag_ms,");
+        assertThat(rows.get(1).split(",", -1)).hasSameSizeAs(rows.get(0).split(","));
         // The turns split at the warm-up's end, the same in the CSV as in the summary (CommandsTest checks a
         // split with turns on both sides; here the first turns come late, after the greeting).
         int steady = afterWarmup(text);

@@ -8,6 +8,7 @@ import dev.hotline.audio.AudioClip;
 import dev.hotline.audio.AudioFormat;
 import dev.hotline.audio.G711;
 import dev.hotline.audio.Wav;
+import dev.hotline.testkit.TestkitAudio;
 import io.javalin.websocket.WsContext;
 import java.io.IOException;
 import java.net.URI;
@@ -107,6 +108,21 @@ class SimulatedTwilioCallerTest {
             assertThat(report.turns()).hasSize(1);
             TurnReport turn = report.turns().get(0);
             assertThat(turn.voiceToVoice()).isPresent();
+            // The tone's last frame, counted among all media sent from the first: where the speech ended in
+            // the call's audio time, the timeline the hotline counts received audio on.
+            int lastLoudFrame = 0;
+            for (int i = 0; i < media.size(); i++) {
+                byte[] payload = java.util.Base64.getDecoder().decode(media.get(i).path("media").path("payload").asText());
+                boolean silent = true;
+                for (byte b : payload) {
+                    silent &= b == TestkitAudio.ULAW_SILENCE;
+                }
+                if (!silent) {
+                    lastLoudFrame = i + 1;
+                }
+            }
+            assertThat(lastLoudFrame).as("frames sent before and with the tone").isGreaterThan(15);
+            assertThat(turn.speechEndAudio()).contains(Duration.ofMillis(20L * lastLoudFrame));
             assertThat(turn.replyHeard()).isEqualTo(Duration.ofMillis(500));
             assertThat(turn.underruns()).isZero();
             assertThat(report.marksEchoed()).isEqualTo(1);
