@@ -58,8 +58,8 @@ class InProcessBenchTest {
         List<String> rows = Files.readAllLines(csv);
         assertThat(rows.get(0)).startsWith("stream_sid,turn,caller_voice_to_voice_ms,engine_voice_to_voice_ms,");
         assertThat(rows).hasSize(1 + engineTurns(text));
-        assertThat(rows.get(1)).matches("MZ\\w+,\\d+,.*,(true|false),(true|false)");
-        assertThat(rows.get(0)).contains(",vad_lag_audio_ms,caller_voice_to_voice_less_vad_lag_ms,");
+        assertThat(rows.get(1)).matches("MZ\\w+,\\d+,.*,(true|false),\\d+\\.\\d,(true|false)");
+        assertThat(rows.get(0)).contains(",vad_lag_audio_ms,caller_voice_to_voice_less_vad_lag_ms,caller_underruns,interrupted,reported_s,");
         assertThat(rows.get(1).split(",", -1)).hasSameSizeAs(rows.get(0).split(","));
         // The turns split at the warm-up's end, the same in the CSV as in the summary (CommandsTest checks a
         // split with turns on both sides; here the first turns come late, after the greeting).

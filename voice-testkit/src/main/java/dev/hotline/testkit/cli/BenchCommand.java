@@ -267,7 +267,7 @@ public final class BenchCommand {
             }
             if (!loopback) {
                 // After the stop: a turn is reported when it is over, and the calls' last turns end with them.
-                summarizeEngine(budget, new ArrayList<>(engineTurns), reports,
+                summarizeEngine(budget, new ArrayList<>(engineTurns), reports, started.get(),
                         settings.warmup().isZero() ? Long.MIN_VALUE : started.get() + settings.warmup().toNanos(),
                         settings.turnsCsv(), out);
             }
@@ -499,12 +499,13 @@ public final class BenchCommand {
      * happen, or the caller's report of the turn was not found).
      */
     private record TurnRow(String streamSid, int turn, double callerVoiceToVoice, double engineVoiceToVoice,
-            double overhead, double stt, double llm, double tts, double send, double vadLag, boolean interrupted,
-            boolean afterWarmup) {
+            double overhead, double stt, double llm, double tts, double send, double vadLag, int callerUnderruns,
+            boolean interrupted, double reportedSeconds, boolean afterWarmup) {
 
         static final String CSV_HEADER = "stream_sid,turn,caller_voice_to_voice_ms,engine_voice_to_voice_ms,"
                 + "engine_overhead_ms,stt_overhead_ms,llm_overhead_ms,tts_overhead_ms,first_audio_to_socket_ms,"
-                + "vad_lag_audio_ms,caller_voice_to_voice_less_vad_lag_ms,interrupted,after_warmup";
+                + "vad_lag_audio_ms,caller_voice_to_voice_less_vad_lag_ms,caller_underruns,interrupted,reported_s,"
+                + "after_warmup";
 
         /**
          * The caller's voice-to-voice without the VAD's lag in audio time: the engine's voice-to-voice plus
@@ -518,7 +519,8 @@ public final class BenchCommand {
         String csv() {
             return String.join(",", streamSid, Integer.toString(turn), cell(callerVoiceToVoice),
                     cell(engineVoiceToVoice), cell(overhead), cell(stt), cell(llm), cell(tts), cell(send),
-                    cell(vadLag), cell(callerLessVadLag()), Boolean.toString(interrupted),
+                    cell(vadLag), cell(callerLessVadLag()), callerUnderruns < 0 ? "" : Integer.toString(callerUnderruns),
+                    Boolean.toString(interrupted), cell(reportedSeconds),
                     Boolean.toString(afterWarmup));
         }
 
@@ -536,20 +538,23 @@ public final class BenchCommand {
      * the end of speech later than the caller's level threshold, and the audio's trips through the sockets.
      * Turns reported at or after {@code warmupEnds} are summarized again on their own, unless it is
      * {@link Long#MIN_VALUE} (no warm-up).
-     * With {@code csv}, every turn is written there as a row.
+     * With {@code csv}, every turn is written there as a row, with when it was reported (seconds after
+     * {@code started}) to line it up with a GC log or a profile.
      */
     private static void summarizeEngine(Budget budget, List<Seen<HotlineLauncher.EngineTurn>> turns,
-            List<CallReport> calls, long warmupEnds, Path csv, PrintStream out) throws IOException {
+            List<CallReport> calls, long started, long warmupEnds, Path csv, PrintStream out) throws IOException {
         if (turns.isEmpty()) {
             out.println("engine's clock: no turns reported (a stand-in without an engine, or none finished)");
             return;
         }
         Map<String, Double> callerByTurn = new HashMap<>();
         Map<String, Double> callerSpeechEnd = new HashMap<>();
+        Map<String, Integer> callerUnderruns = new HashMap<>();
         for (CallReport call : calls) {
             for (TurnReport turn : call.turns()) {
                 turn.voiceToVoice().ifPresent(d -> callerByTurn.put(call.streamSid() + "#" + turn.index(), millis(d)));
                 turn.speechEndAudio().ifPresent(d -> callerSpeechEnd.put(call.streamSid() + "#" + turn.index(), millis(d)));
+                callerUnderruns.put(call.streamSid() + "#" + turn.index(), turn.underruns());
             }
         }
         double eot = millis(budget.endOfTurn());
@@ -567,7 +572,8 @@ public final class BenchCommand {
             TurnRow row = new TurnRow(turn.streamSid(), turn.turn(), callerByTurn.getOrDefault(key, Double.NaN), sent,
                     sent - millis(budget.total()), transcript - eot - millis(budget.stt()),
                     sentence - transcript - millis(budget.llm()), audio - sentence - millis(budget.tts()), sent - audio,
-                    vadLag, turn.interrupted(), seen.atNanos() >= warmupEnds);
+                    vadLag, callerUnderruns.getOrDefault(key, -1), turn.interrupted(),
+                    (seen.atNanos() - started) / 1e9, seen.atNanos() >= warmupEnds);
             rows.add(row);
             if (row.afterWarmup()) {
                 steady.add(row);
