@@ -3,7 +3,6 @@ package dev.hotline.core.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hotline.audio.AudioFormat;
-import dev.hotline.core.CallTransport;
 import dev.hotline.core.CancelSignal;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -23,20 +22,11 @@ class PlayoutBufferTest {
     private static final int QUEUED_MS = 80;
 
     /** Records what it is sent; refuses audio while {@link #refusing}. */
-    private static final class RecordingTransport implements CallTransport {
+    private static final class RecordingTransport extends QuietTransport {
         final ByteArrayOutputStream audio = new ByteArrayOutputStream();
         final List<String> marks = new ArrayList<>();
         boolean refusing;
         int clears;
-
-        @Override
-        public void start(Listener listener) {
-        }
-
-        @Override
-        public AudioFormat audioFormat() {
-            return AudioFormat.ULAW_8K;
-        }
 
         @Override
         public boolean sendAudio(byte[] chunk) {
@@ -55,10 +45,6 @@ class PlayoutBufferTest {
         @Override
         public void clear() {
             clears++;
-        }
-
-        @Override
-        public void hangUp() {
         }
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.hotline.audio.AudioFormat;
-import dev.hotline.core.CallTransport;
 import dev.hotline.core.CancelSignal;
 import java.time.Duration;
 import java.util.List;
@@ -22,25 +21,11 @@ import org.junit.jupiter.api.Test;
 class PlayoutLockTest {
 
     /** A transport whose inbound side and clear() share one lock, like TwilioCallTransport's. */
-    private static final class LockingTransport implements CallTransport {
+    private static final class LockingTransport extends QuietTransport {
         final ReentrantLock inbound = new ReentrantLock();
         final CountDownLatch clearEntered = new CountDownLatch(1);
         final List<String> marks = new CopyOnWriteArrayList<>();
         volatile boolean cleared;
-
-        @Override
-        public void start(Listener listener) {
-        }
-
-        @Override
-        public AudioFormat audioFormat() {
-            return AudioFormat.ULAW_8K;
-        }
-
-        @Override
-        public boolean sendAudio(byte[] audio) {
-            return true;
-        }
 
         @Override
         public void sendMark(String name) {
@@ -56,10 +41,6 @@ class PlayoutLockTest {
             } finally {
                 inbound.unlock();
             }
-        }
-
-        @Override
-        public void hangUp() {
         }
     }
 
