@@ -15,6 +15,13 @@ import java.util.Arrays;
  * <p>Frames may have any length; each frame counts as speech or silence as a whole, by comparing the VAD's
  * probability with {@code speechThreshold}.
  *
+ * <p><b>Where the silence starts.</b> A VAD goes on hearing speech for a while after the voice has faded:
+ * Silero's probability stays above the threshold for 80-180 ms of a word's dying tail in the shared phone
+ * recordings, frames at -42 to -62 dBFS. The end-of-turn silence is counted from where the speech faded
+ * instead: speech frames quieter than {@link #QUIET_SPEECH_RMS} just before the first silent frame count
+ * as silence, up to {@link #MAX_QUIET_CREDIT}. Quiet speech that goes on still resets the count at every
+ * frame, so a turn never ends while the VAD hears speech; it only ends up to that much sooner after it.
+ *
  * <p><b>Bounded.</b> The pre-roll ring holds {@code preRoll + 2 * speechStart}; the utterance buffer grows
  * on demand up to {@code preRoll + maxUtterance} and is kept for the call's next turn: a call holds about its
  * longest utterance so far (a few seconds: 16 kB a second at 8 kHz). A buffer made anew for every turn lived
@@ -40,6 +47,14 @@ public final class TurnDetector {
 
     /** The smallest utterance buffer, grown by doubling. */
     private static final int INITIAL_CAPACITY_SAMPLES = 16_000;
+    /**
+     * RMS (16-bit units; -50 dBFS) below which a frame the VAD calls speech is a fading tail: under the quietest
+     * window that started speech in the shared recordings (RMS 230, -43 dBFS), over a phone line's noise floor
+     * (RMS 8-17).
+     */
+    static final int QUIET_SPEECH_RMS = 100;
+    /** The most of a quiet tail counted as silence. */
+    static final Duration MAX_QUIET_CREDIT = Duration.ofMillis(200);
     /** Trailing silence kept at the end of an utterance, so the recognizer hears the last word end. */
     private static final Duration TRAILING_SILENCE_KEPT = Duration.ofMillis(200);
 
@@ -50,6 +65,7 @@ public final class TurnDetector {
     private final int preRollSamples;
     private final int maxUtteranceSamples;
     private final int trailingKeptSamples;
+    private final long maxQuietCreditSamples;
     private final short[] ring;
     private int ringPos;
     private int ringFill;
@@ -60,6 +76,8 @@ public final class TurnDetector {
     private long candidateElapsed;
     private long voiced;
     private long silenceRun;
+    /** Samples of the quiet speech frames just before now, in a turn (see the class comment). */
+    private long quietTail;
     private short[] utterance;
     private int utteranceLength;
     private Utterance finished;
@@ -78,6 +96,7 @@ public final class TurnDetector {
         this.preRollSamples = (int) samples(settings.preRoll());
         this.maxUtteranceSamples = Math.toIntExact(preRollSamples + samples(settings.maxUtterance()));
         this.trailingKeptSamples = (int) samples(TRAILING_SILENCE_KEPT);
+        this.maxQuietCreditSamples = samples(MAX_QUIET_CREDIT);
         this.ring = new short[Math.toIntExact(preRollSamples + 2 * speechStartSamples)];
     }
 
@@ -120,8 +139,10 @@ public final class TurnDetector {
                 if (speech) {
                     voiced += length;
                     silenceRun = 0;
+                    quietTail = quiet(pcm, length) ? quietTail + length : 0;
                 } else {
-                    silenceRun += length;
+                    silenceRun += Math.min(quietTail, maxQuietCreditSamples) + length;
+                    quietTail = 0;
                 }
                 if (silenceRun >= endSilenceSamples || utteranceLength >= maxUtteranceSamples) {
                     finish();
@@ -189,6 +210,7 @@ public final class TurnDetector {
         ringPos = 0;
         ringFill = 0;
         utteranceLength = 0;
+        quietTail = 0;
         finished = null;
     }
 
@@ -199,6 +221,7 @@ public final class TurnDetector {
         state = State.SPEECH;
         voiced = candidateVoiced;
         silenceRun = candidateGap;
+        quietTail = 0;
         int keep = (int) Math.min(ringFill, candidateElapsed + preRollSamples);
         if (utterance == null || utterance.length < keep) {
             utterance = new short[Math.min(Math.max(INITIAL_CAPACITY_SAMPLES, keep * 2), maxUtteranceSamples)];
@@ -211,6 +234,15 @@ public final class TurnDetector {
         return Event.SPEECH_STARTED;
     }
 
+    /** Whether the frame's RMS is below {@link #QUIET_SPEECH_RMS}. */
+    private static boolean quiet(short[] pcm, int length) {
+        long energy = 0;
+        for (int i = 0; i < length; i++) {
+            energy += pcm[i] * pcm[i];
+        }
+        return energy < (long) QUIET_SPEECH_RMS * QUIET_SPEECH_RMS * length;
+    }
+
     private void finish() {
         endedBySilence = silenceRun >= endSilenceSamples;
         long dropTrailing = Math.min(utteranceLength, Math.max(0, silenceRun - trailingKeptSamples));
@@ -221,6 +253,7 @@ public final class TurnDetector {
         state = State.SILENCE;
         voiced = 0;
         silenceRun = 0;
+        quietTail = 0;
     }
 
     /** Writes {@code pcm[i]} at {@code (ringPos + i) % ring.length}, in at most two copies (once per frame). */

@@ -197,6 +197,63 @@ class TurnDetectorTest {
                 .isEqualTo((short) (firstOfSecond + (QUIET_FRAMES - silenceFrames) * FRAME));
     }
 
+    @Test
+    void givenSpeechFadingOutWhileTheVadStillHearsIt_whenSilenceFollows_thenTheSilenceCountsFromTheFade() {
+        // Loud speech, then 100 ms the VAD still calls speech at -56 dBFS (a word's dying tail), then silence:
+        // the 700 ms are counted from the fade, so the turn ends after 600 ms of frames the VAD calls silent.
+        TurnDetector detector = new TurnDetector(defaults, RATE);
+        feed(detector, 10, 0f, (short) 0);
+        feed(detector, 30, 1f, (short) 8_000);
+        feed(detector, 5, 1f, (short) 50);
+
+        assertThat(framesUntilTheTurnEnds(detector)).isEqualTo((700 - 100) / 20);
+        byte[] pcm = detector.takeUtterance().pcm();
+        assertThat(pcm.length / 2 / FRAME).as("pre-roll (10 quiet frames), speech, the 200 ms kept").isEqualTo(10 + 30 + 10);
+    }
+
+    @Test
+    void givenALongQuietTail_whenSilenceFollows_thenAtMost200MsOfItCount() {
+        TurnDetector detector = new TurnDetector(defaults, RATE);
+        feed(detector, 10, 0f, (short) 0);
+        feed(detector, 30, 1f, (short) 8_000);
+        feed(detector, 25, 1f, (short) 50); // 500 ms of quiet speech: the turn goes on through it
+
+        assertThat(detector.inTurn()).isTrue();
+        assertThat(framesUntilTheTurnEnds(detector)).isEqualTo((700 - 200) / 20);
+    }
+
+    @Test
+    void givenALoudFrameAfterTheQuietOnes_whenSilenceFollows_thenTheFullSilenceIsWaited() {
+        // The quiet frames were a pause inside speech, not its end: only a tail right before the silence counts.
+        TurnDetector detector = new TurnDetector(defaults, RATE);
+        feed(detector, 10, 0f, (short) 0);
+        feed(detector, 30, 1f, (short) 8_000);
+        feed(detector, 5, 1f, (short) 50);
+        feed(detector, 1, 1f, (short) 8_000);
+
+        assertThat(framesUntilTheTurnEnds(detector)).isEqualTo(700 / 20);
+    }
+
+    private static void feed(TurnDetector detector, int frames, float probability, short level) {
+        for (int i = 0; i < frames; i++) {
+            short[] frame = new short[FRAME];
+            for (int j = 0; j < FRAME; j++) {
+                frame[j] = (short) (j % 2 == 0 ? level : -level);
+            }
+            assertThat(detector.onFrame(frame, FRAME, probability)).isNotEqualTo(TurnDetector.Event.TURN_ENDED);
+        }
+    }
+
+    /** Feeds silent frames the VAD calls silence; how many it took to end the turn. */
+    private static int framesUntilTheTurnEnds(TurnDetector detector) {
+        for (int i = 1; i <= 100; i++) {
+            if (detector.onFrame(new short[FRAME], FRAME, 0f) == TurnDetector.Event.TURN_ENDED) {
+                return i;
+            }
+        }
+        throw new AssertionError("the turn did not end in 2 s of silence");
+    }
+
     /** Silence, {@code speechFrames} frames of speech, then silence until the turn ends; the turn's utterance. */
     private static Utterance turn(TurnDetector detector, Counter counted, int speechFrames) {
         for (int i = 0; i < QUIET_FRAMES; i++) {
