@@ -163,11 +163,7 @@ class TurnDetectorTest {
 
         byte[] pcm = detector.takeUtterance().pcm();
         assertThat(pcm.length / 2).as("pre-roll and speech").isGreaterThan(RATE);
-        for (int i = 1; i < pcm.length / 2; i++) {
-            short previous = (short) ((pcm[2 * i - 2] & 0xFF) | (pcm[2 * i - 1] << 8));
-            short sample = (short) ((pcm[2 * i] & 0xFF) | (pcm[2 * i + 1] << 8));
-            assertThat(sample).as("sample %d follows sample %d", i, i - 1).isEqualTo((short) (previous + 1));
-        }
+        assertCountsUp(pcm);
     }
 
     @Test
@@ -187,11 +183,7 @@ class TurnDetectorTest {
         assertThat(shortTurn.pcm().length / 2).as("pre-roll silence, 20 speech frames, 200 ms trailing")
                 .isEqualTo((silenceFrames + 20 + keptTrailing) * FRAME);
         byte[] pcm = shortTurn.pcm();
-        for (int i = 1; i < pcm.length / 2; i++) {
-            short previous = (short) ((pcm[2 * i - 2] & 0xFF) | (pcm[2 * i - 1] << 8));
-            short sample = (short) ((pcm[2 * i] & 0xFF) | (pcm[2 * i + 1] << 8));
-            assertThat(sample).as("sample %d follows sample %d", i, i - 1).isEqualTo((short) (previous + 1));
-        }
+        assertCountsUp(pcm);
         short firstSample = (short) ((pcm[0] & 0xFF) | (pcm[1] << 8));
         assertThat(firstSample).as("the second utterance starts in its own pre-roll")
                 .isEqualTo((short) (firstOfSecond + (QUIET_FRAMES - silenceFrames) * FRAME));
@@ -201,10 +193,7 @@ class TurnDetectorTest {
     void givenSpeechFadingOutWhileTheVadStillHearsIt_whenSilenceFollows_thenTheSilenceCountsFromTheFade() {
         // Loud speech, then 100 ms the VAD still calls speech at -56 dBFS (a word's dying tail), then silence:
         // the 700 ms are counted from the fade, so the turn ends after 600 ms of frames the VAD calls silent.
-        TurnDetector detector = new TurnDetector(defaults, RATE);
-        feed(detector, 10, 0f, (short) 0);
-        feed(detector, 30, 1f, (short) 8_000);
-        feed(detector, 5, 1f, (short) 50);
+        TurnDetector detector = speechFadingFor(5);
 
         assertThat(framesUntilTheTurnEnds(detector)).isEqualTo((700 - 100) / 20);
         byte[] pcm = detector.takeUtterance().pcm();
@@ -213,10 +202,7 @@ class TurnDetectorTest {
 
     @Test
     void givenALongQuietTail_whenSilenceFollows_thenAtMost200MsOfItCount() {
-        TurnDetector detector = new TurnDetector(defaults, RATE);
-        feed(detector, 10, 0f, (short) 0);
-        feed(detector, 30, 1f, (short) 8_000);
-        feed(detector, 25, 1f, (short) 50); // 500 ms of quiet speech: the turn goes on through it
+        TurnDetector detector = speechFadingFor(25); // 500 ms of quiet speech: the turn goes on through it
 
         assertThat(detector.inTurn()).isTrue();
         assertThat(framesUntilTheTurnEnds(detector)).isEqualTo((700 - 200) / 20);
@@ -225,13 +211,22 @@ class TurnDetectorTest {
     @Test
     void givenALoudFrameAfterTheQuietOnes_whenSilenceFollows_thenTheFullSilenceIsWaited() {
         // The quiet frames were a pause inside speech, not its end: only a tail right before the silence counts.
-        TurnDetector detector = new TurnDetector(defaults, RATE);
-        feed(detector, 10, 0f, (short) 0);
-        feed(detector, 30, 1f, (short) 8_000);
-        feed(detector, 5, 1f, (short) 50);
+        TurnDetector detector = speechFadingFor(5);
         feed(detector, 1, 1f, (short) 8_000);
 
         assertThat(framesUntilTheTurnEnds(detector)).isEqualTo(700 / 20);
+    }
+
+    /**
+     * A detector fed 200 ms of silence, 600 ms of loud speech (-12 dBFS) and {@code quietFrames} frames the VAD
+     * still calls speech at -56 dBFS.
+     */
+    private TurnDetector speechFadingFor(int quietFrames) {
+        TurnDetector detector = new TurnDetector(defaults, RATE);
+        feed(detector, 10, 0f, (short) 0);
+        feed(detector, 30, 1f, (short) 8_000);
+        feed(detector, quietFrames, 1f, (short) 50);
+        return detector;
     }
 
     private static void feed(TurnDetector detector, int frames, float probability, short level) {
@@ -252,6 +247,15 @@ class TurnDetectorTest {
             }
         }
         throw new AssertionError("the turn did not end in 2 s of silence");
+    }
+
+    /** Every 16-bit sample of {@code pcm} is the one before it plus one: nothing lost, doubled or reordered. */
+    private static void assertCountsUp(byte[] pcm) {
+        for (int i = 1; i < pcm.length / 2; i++) {
+            short previous = (short) ((pcm[2 * i - 2] & 0xFF) | (pcm[2 * i - 1] << 8));
+            short sample = (short) ((pcm[2 * i] & 0xFF) | (pcm[2 * i + 1] << 8));
+            assertThat(sample).as("sample %d follows sample %d", i, i - 1).isEqualTo((short) (previous + 1));
+        }
     }
 
     /** Silence, {@code speechFrames} frames of speech, then silence until the turn ends; the turn's utterance. */
