@@ -547,14 +547,10 @@ public final class BenchCommand {
             out.println("engine's clock: no turns reported (a stand-in without an engine, or none finished)");
             return;
         }
-        Map<String, Double> callerByTurn = new HashMap<>();
-        Map<String, Double> callerSpeechEnd = new HashMap<>();
-        Map<String, Integer> callerUnderruns = new HashMap<>();
+        Map<String, TurnReport> callerTurns = new HashMap<>();
         for (CallReport call : calls) {
             for (TurnReport turn : call.turns()) {
-                turn.voiceToVoice().ifPresent(d -> callerByTurn.put(call.streamSid() + "#" + turn.index(), millis(d)));
-                turn.speechEndAudio().ifPresent(d -> callerSpeechEnd.put(call.streamSid() + "#" + turn.index(), millis(d)));
-                callerUnderruns.put(call.streamSid() + "#" + turn.index(), turn.underruns());
+                callerTurns.put(call.streamSid() + "#" + turn.index(), turn);
             }
         }
         double eot = millis(budget.endOfTurn());
@@ -566,13 +562,14 @@ public final class BenchCommand {
             double sentence = turn.firstSentenceReady().map(BenchCommand::millis).orElse(Double.NaN);
             double audio = turn.firstAudio().map(BenchCommand::millis).orElse(Double.NaN);
             double sent = turn.firstAudioSent().map(BenchCommand::millis).orElse(Double.NaN);
-            String key = turn.streamSid() + "#" + turn.turn();
+            Optional<TurnReport> caller = Optional.ofNullable(callerTurns.get(turn.streamSid() + "#" + turn.turn()));
             double vadLag = turn.speechEndAudio().map(BenchCommand::millis).orElse(Double.NaN)
-                    - callerSpeechEnd.getOrDefault(key, Double.NaN);
-            TurnRow row = new TurnRow(turn.streamSid(), turn.turn(), callerByTurn.getOrDefault(key, Double.NaN), sent,
+                    - caller.flatMap(TurnReport::speechEndAudio).map(BenchCommand::millis).orElse(Double.NaN);
+            TurnRow row = new TurnRow(turn.streamSid(), turn.turn(),
+                    caller.flatMap(TurnReport::voiceToVoice).map(BenchCommand::millis).orElse(Double.NaN), sent,
                     sent - millis(budget.total()), transcript - eot - millis(budget.stt()),
                     sentence - transcript - millis(budget.llm()), audio - sentence - millis(budget.tts()), sent - audio,
-                    vadLag, callerUnderruns.getOrDefault(key, -1), turn.interrupted(),
+                    vadLag, caller.map(TurnReport::underruns).orElse(-1), turn.interrupted(),
                     (seen.atNanos() - started) / 1e9, seen.atNanos() >= warmupEnds);
             rows.add(row);
             if (row.afterWarmup()) {
