@@ -5,6 +5,7 @@ import dev.hotline.core.CallTransport;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -62,7 +63,6 @@ final class Playout {
     private final Deque<Segment> buffer = new ArrayDeque<>();
     private final ByteRing waiting = new ByteRing();
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
-    private long bufferedBytes;
     private long inFlightBytes;
     private long markCount;
     private boolean backPressured;
@@ -118,7 +118,7 @@ final class Playout {
         List<Runnable> actions = new ArrayList<>();
         lock.lock();
         try {
-            while (bufferedBytes >= maxBufferedBytes && !closed && !speech.cancel.isCancelled()) {
+            while (waiting.size() >= maxBufferedBytes && !closed && !speech.cancel.isCancelled()) {
                 room.awaitUninterruptibly();
             }
             if (closed || speech.cancel.isCancelled()) {
@@ -286,7 +286,6 @@ final class Playout {
             buffer.clear();
             waiting.clear();
             inFlight.clear();
-            bufferedBytes = 0;
             inFlightBytes = 0;
             room.signalAll();
         } finally {
@@ -310,7 +309,6 @@ final class Playout {
             if (head.speech.cancel.isCancelled()) {
                 buffer.poll();
                 waiting.skip(head.remaining);
-                bufferedBytes -= head.remaining;
                 room.signalAll();
                 continue;
             }
@@ -336,7 +334,6 @@ final class Playout {
             inFlightBytes += n;
             waiting.skip(n);
             head.remaining -= n;
-            bufferedBytes -= n;
             if (head.remaining == 0) {
                 buffer.poll();
                 room.signalAll();
@@ -352,7 +349,6 @@ final class Playout {
     private void queue(Speech speech, int piece, byte[] data) {
         buffer.add(new Segment(speech, piece, data.length));
         waiting.write(data, 0, data.length);
-        bufferedBytes += data.length;
     }
 
     /** Drops every segment of {@code speech}, wherever it is in the buffer, keeping the others' audio in order. */
@@ -360,7 +356,7 @@ final class Playout {
         byte[] queued = new byte[waiting.size()];
         waiting.read(queued, 0, queued.length);
         int at = 0;
-        for (java.util.Iterator<Segment> it = buffer.iterator(); it.hasNext(); ) {
+        for (Iterator<Segment> it = buffer.iterator(); it.hasNext(); ) {
             Segment segment = it.next();
             if (segment.speech == speech) {
                 it.remove();
@@ -369,7 +365,6 @@ final class Playout {
             }
             at += segment.remaining;
         }
-        bufferedBytes = waiting.size();
     }
 
     private void checkPlayed(Speech speech, List<Runnable> actions) {
