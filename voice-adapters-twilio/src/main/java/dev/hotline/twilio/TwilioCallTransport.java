@@ -4,13 +4,13 @@ import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CallInfo;
 import dev.hotline.core.CallTransport;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +26,11 @@ import org.slf4j.MDC;
  * Twilio echoes each mark when the audio before it has played or was cleared, and the echo reaches
  * {@link Listener#onMark}.
  *
- * <p><b>Outbound queue.</b> Frames wait in a queue that a virtual thread writes to the socket, so the send
- * methods never block on the network. At most {@code maxQueuedMedia} media frames wait; beyond that
+ * <p><b>Outbound queue.</b> Frames wait in a queue and are written one at a time through the non-blocking
+ * {@link TextFrameSender}, by whichever thread finds the socket free: the one that queued the frame, or the
+ * one told that the frame before it was written. No thread waits for the network and no writer thread is
+ * woken per frame. A write still unfinished after a timeout ({@link #endIfWriteStalled}, which the server's
+ * sweeper calls) means a peer that stopped reading, and the call ends. At most {@code maxQueuedMedia} media frames wait; beyond that
  * {@link #sendAudio} returns {@code false} and queues nothing. {@link #clear} drops the media frames still
  * waiting here and echoes the marks among them at once, then sends {@code clear} so Twilio drops and echoes
  * the rest. Marks and clears are small and are always queued, up to a hard cap of twice
@@ -88,12 +91,14 @@ public final class TwilioCallTransport implements CallTransport {
     private boolean stopped;
     private final Map<String, Integer> problems = new HashMap<>();
 
-    /** Guards the outbound queue. */
+    /** Guards the outbound queue and the write in flight. */
     private final ReentrantLock outbound = new ReentrantLock();
-    private final Condition frameQueued = outbound.newCondition();
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private int queuedMedia;
     private boolean closed;
+    /** A frame was given to the sender and not yet reported written: the next one waits. */
+    private boolean writing;
+    private long writeStartedNanos;
     private volatile String streamSid;
 
     /**
@@ -110,7 +115,6 @@ public final class TwilioCallTransport implements CallTransport {
             throw new IllegalArgumentException("maxQueuedMedia must be >= 1, was " + maxQueuedMedia);
         }
         this.maxQueuedMedia = maxQueuedMedia;
-        Thread.ofVirtual().name("twilio-writer").start(this::writeLoop);
     }
 
     // ---- inbound, from the server's socket handler ----
@@ -197,6 +201,7 @@ public final class TwilioCallTransport implements CallTransport {
         if (!mulaw8k) {
             log("the stream announced " + start.encoding() + " at " + start.sampleRate() + " Hz, "
                     + start.channels() + " channel(s); only audio/x-mulaw at 8000 Hz mono is supported: ending");
+            closeOutbound();
             sender.close(CLOSE_UNSUPPORTED_DATA, "unsupported media format");
             endLocked("unsupported media format");
             return;
@@ -268,11 +273,11 @@ public final class TwilioCallTransport implements CallTransport {
             }
             queue.addLast(new Frame(FrameKind.MEDIA, codec.encodeMedia(sid, audio), null));
             queuedMedia++;
-            frameQueued.signal();
-            return true;
         } finally {
             outbound.unlock();
         }
+        drain();
+        return true;
     }
 
     @Override
@@ -337,6 +342,7 @@ public final class TwilioCallTransport implements CallTransport {
         if (info != null) {
             hooks.hangUp(info.callId());
         }
+        closeOutbound();
         sender.close(CLOSE_NORMAL, "call ended");
         end("hung up");
     }
@@ -349,6 +355,29 @@ public final class TwilioCallTransport implements CallTransport {
         } finally {
             inbound.unlock();
         }
+    }
+
+    /**
+     * Ends the call if the frame being written has not been written within {@code timeout}: the peer stopped
+     * reading (TCP's window is full) or the network is gone without a reset. Call it now and then from a
+     * thread that holds no engine lock (the server's sweeper).
+     *
+     * @return whether it ended the call
+     */
+    public boolean endIfWriteStalled(Duration timeout) {
+        outbound.lock();
+        try {
+            if (!writing || closed || System.nanoTime() - writeStartedNanos <= timeout.toNanos()) {
+                return false;
+            }
+        } finally {
+            outbound.unlock();
+        }
+        log("a frame has not been written to the socket for " + timeout.toMillis() + " ms: ending the call");
+        closeOutbound();
+        sender.close(CLOSE_NORMAL, "connection too slow");
+        end("write stalled");
+        return true;
     }
 
     /** Media frames waiting to be written to the socket. */
@@ -373,45 +402,115 @@ public final class TwilioCallTransport implements CallTransport {
                 return false;
             }
             queue.addLast(frame);
-            frameQueued.signal();
-            return true;
         } finally {
             outbound.unlock();
         }
+        drain();
+        return true;
     }
 
     private void overflow() {
         log("the socket fell " + (2 * maxQueuedMedia) + " frames behind: ending the call");
+        closeOutbound();
         sender.close(CLOSE_NORMAL, "connection too slow");
         // Ending takes the inbound lock; an outbound call must not wait for it (the engine may hold its own
         // lock here while the inbound thread, holding ours, waits for the engine's), so end on another thread.
         Thread.ofVirtual().name("twilio-overflow").start(() -> end("outbound queue overflow"));
     }
 
-    private void writeLoop() {
+    /**
+     * Writes queued frames in order while the socket takes them at once. When a write does not finish inside
+     * {@code sendText}, this returns and the thread told of its end goes on ({@link Write}).
+     */
+    private void drain() {
         while (true) {
             Frame frame;
+            Write write = new Write();
             outbound.lock();
             try {
-                while (queue.isEmpty() && !closed) {
-                    frameQueued.awaitUninterruptibly();
-                }
-                if (closed) {
+                if (writing || closed || queue.isEmpty()) {
                     return;
                 }
                 frame = queue.removeFirst();
                 if (frame.kind() == FrameKind.MEDIA) {
                     queuedMedia--;
                 }
+                writing = true;
+                writeStartedNanos = System.nanoTime();
             } finally {
                 outbound.unlock();
             }
             try {
-                sender.sendText(frame.text());
-            } catch (IOException e) {
-                log("writing to the socket failed (" + e.getClass().getSimpleName() + "): ending the call");
-                end("write failed");
+                sender.sendText(frame.text(), write);
+            } catch (RuntimeException e) {
+                write.failed(e);
+            }
+            outbound.lock();
+            try {
+                write.returned = true;
+                if (!write.done) {
+                    return;
+                }
+            } finally {
+                outbound.unlock();
+            }
+        }
+    }
+
+    /**
+     * A write failed: nothing more is written, and the call ends on another thread (see {@link #overflow}).
+     * A write failing because this transport closed the socket (every close is preceded by closing the
+     * outbound side) is the end already under way, not news.
+     */
+    private void writeFailed(Throwable cause) {
+        outbound.lock();
+        try {
+            if (closed) {
                 return;
+            }
+            closed = true;
+            queue.clear();
+            queuedMedia = 0;
+        } finally {
+            outbound.unlock();
+        }
+        log("writing to the socket failed (" + cause.getClass().getSimpleName() + "): ending the call");
+        Thread.ofVirtual().name("twilio-write-failed").start(() -> end("write failed"));
+    }
+
+    /** How one frame's write ended; continues the queue when it ended after {@code sendText} returned. */
+    private final class Write implements TextFrameSender.Written {
+        /** Guarded by the outbound lock. */
+        private boolean returned;
+        private boolean done;
+
+        @Override
+        public void written() {
+            complete(null);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            complete(cause == null ? new IOException("the write failed without a cause") : cause);
+        }
+
+        private void complete(Throwable failure) {
+            boolean later;
+            outbound.lock();
+            try {
+                if (done) {
+                    return;
+                }
+                done = true;
+                writing = false;
+                later = returned;
+            } finally {
+                outbound.unlock();
+            }
+            if (failure != null) {
+                writeFailed(failure);
+            } else if (later) {
+                drain();
             }
         }
     }
@@ -422,7 +521,6 @@ public final class TwilioCallTransport implements CallTransport {
             closed = true;
             queue.clear();
             queuedMedia = 0;
-            frameQueued.signalAll();
         } finally {
             outbound.unlock();
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hotline.core.CallInfo;
 import dev.hotline.core.CallTransport;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -229,6 +230,61 @@ class TwilioCallTransportTest {
         assertThat(listener.events).endsWith("stop");
     }
 
+    @Test
+    void given_a_write_still_in_flight_when_more_is_sent_then_it_waits_and_follows_in_order() throws Exception {
+        sender.block();
+        started(8);
+        transport.sendAudio(new byte[] {1});
+        sender.awaitBlocked();
+        transport.sendMark("a");
+        transport.sendAudio(new byte[] {2});
+        transport.sendMark("b");
+        assertThat(sender.frames).as("nothing passes the write in flight").isEmpty();
+
+        // The held write ends on this thread after sendText returned, as Jetty's callback does: the rest follow.
+        sender.unblock();
+
+        List<String> written = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            JsonNode frame = json.readTree(sender.take());
+            written.add(frame.get("event").asText() + " " + (frame.has("mark")
+                    ? frame.get("mark").get("name").asText() : frame.get("media").get("payload").asText()));
+        }
+        assertThat(written).containsExactly("media AQ==", "mark a", "media Ag==", "mark b");
+        assertThat(sender.overlapping).as("frames given while a write was in flight").isEmpty();
+        assertThat(transport.queuedMedia()).isZero();
+    }
+
+    @Test
+    void given_a_socket_that_takes_every_frame_at_once_then_a_long_burst_is_written_without_a_thread() {
+        started(4_000);
+        for (int i = 0; i < 3_000; i++) {
+            assertThat(transport.sendAudio(new byte[160])).isTrue();
+            transport.sendMark("m" + i);
+        }
+        assertThat(sender.frames).hasSize(6_000);
+        assertThat(transport.queuedMedia()).isZero();
+    }
+
+    @Test
+    void given_a_write_that_never_finishes_when_checked_after_the_timeout_then_the_call_ends() throws Exception {
+        sender.block();
+        started(8);
+        assertThat(transport.endIfWriteStalled(Duration.ZERO)).as("no write in flight yet").isFalse();
+        transport.sendAudio(new byte[160]);
+        sender.awaitBlocked();
+        assertThat(transport.endIfWriteStalled(Duration.ofMinutes(1))).as("younger than the timeout").isFalse();
+        Thread.sleep(5);
+
+        assertThat(transport.endIfWriteStalled(Duration.ofMillis(1))).isTrue();
+
+        assertThat(hooks.awaitEnded()).isEqualTo("write stalled");
+        assertThat(sender.closes).containsExactly(1000);
+        assertThat(listener.events).endsWith("stop");
+        assertThat(hooks.ended).as("the held write's failure on close is not a second ending").hasSize(1);
+        assertThat(transport.sendAudio(new byte[160])).isFalse();
+    }
+
     private static final class RecordingListener implements CallTransport.Listener {
         final List<String> events = Collections.synchronizedList(new ArrayList<>());
         CallInfo call;
@@ -287,24 +343,42 @@ class TwilioCallTransportTest {
         }
     }
 
-    /** Records frames; can hold the writer inside sendText to simulate a stalled socket. */
+    /**
+     * Records frames as a socket would write them; can hold a write unfinished to simulate a stalled socket
+     * (the frame is written, and the transport told, on {@link #unblock}), or fail every write.
+     */
     private static final class RecordingSender implements TextFrameSender {
         final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
         final List<Integer> closes = Collections.synchronizedList(new ArrayList<>());
-        private volatile CountDownLatch gate = new CountDownLatch(0);
+        final List<String> overlapping = Collections.synchronizedList(new ArrayList<>());
         private final CountDownLatch blocked = new CountDownLatch(1);
+        private boolean holding;
+        private String heldFrame;
+        private Written held;
         private volatile boolean fail;
 
-        void block() {
-            gate = new CountDownLatch(1);
+        synchronized void block() {
+            holding = true;
         }
 
         void unblock() {
-            gate.countDown();
+            String frame;
+            Written done;
+            synchronized (this) {
+                holding = false;
+                frame = heldFrame;
+                done = held;
+                heldFrame = null;
+                held = null;
+            }
+            if (done != null) {
+                frames.add(frame);
+                done.written();
+            }
         }
 
         void awaitBlocked() throws InterruptedException {
-            assertThat(blocked.await(5, TimeUnit.SECONDS)).as("writer reached the socket").isTrue();
+            assertThat(blocked.await(5, TimeUnit.SECONDS)).as("a write is held at the socket").isTrue();
         }
 
         void failWrites() {
@@ -318,24 +392,37 @@ class TwilioCallTransportTest {
         }
 
         @Override
-        public void sendText(String frame) throws IOException {
+        public void sendText(String frame, Written done) {
             if (fail) {
-                throw new IOException("broken pipe");
+                done.failed(new IOException("broken pipe"));
+                return;
             }
-            blocked.countDown();
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
+            synchronized (this) {
+                if (held != null) {
+                    overlapping.add(frame);
+                }
+                if (holding) {
+                    heldFrame = frame;
+                    held = done;
+                    blocked.countDown();
+                    return;
+                }
             }
             frames.add(frame);
+            done.written();
         }
 
         @Override
         public void close(int statusCode, String reason) {
             closes.add(statusCode);
-            gate.countDown();
+            Written done;
+            synchronized (this) {
+                done = held;
+                held = null;
+            }
+            if (done != null) {
+                done.failed(new IOException("socket closed"));
+            }
         }
     }
 }

@@ -21,7 +21,6 @@ import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import io.javalin.websocket.WsErrorContext;
 import io.javalin.websocket.WsMessageContext;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -31,11 +30,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +73,8 @@ public final class HotlineServer {
     static final Duration SOCKET_IDLE_TIMEOUT = Duration.ofSeconds(60);
     /** The most time one outbound frame may take to be written before the socket counts as dead. */
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+    /** How often the sockets are checked for a write older than {@link #WRITE_TIMEOUT}. */
+    static final Duration WRITE_CHECK_EVERY = Duration.ofSeconds(1);
     /** Media frames a call may have waiting to be written: 2 s of 20 ms chunks. */
     static final int MAX_QUEUED_MEDIA = 100;
     private static final Set<String> FINAL_CALL_STATUSES = Set.of("completed", "busy", "failed", "no-answer", "canceled");
@@ -143,6 +142,8 @@ public final class HotlineServer {
     public HotlineServer start() {
         app.start(config.port());
         sweeper.scheduleAtFixedRate(this::sweep, SWEEP_EVERY.toMillis(), SWEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(this::checkWrites, WRITE_CHECK_EVERY.toMillis(), WRITE_CHECK_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -325,6 +326,12 @@ public final class HotlineServer {
         }
     }
 
+    private void checkWrites() {
+        for (Stream stream : streams.values()) {
+            withCallMdc(stream.transport(), () -> stream.transport().endIfWriteStalled(WRITE_TIMEOUT));
+        }
+    }
+
     private void sweep() {
         limiter.sweep();
         streams.entrySet().removeIf(entry -> {
@@ -430,7 +437,7 @@ public final class HotlineServer {
         }
     }
 
-    /** Jetty's session as a {@link TextFrameSender}: each frame written before the next, with a timeout. */
+    /** Jetty's session as a {@link TextFrameSender}: its asynchronous send, its callback told on. */
     private static final class JettySender implements TextFrameSender {
         private final WsContext ctx;
 
@@ -443,19 +450,8 @@ public final class HotlineServer {
         }
 
         @Override
-        public void sendText(String frame) throws IOException {
-            Callback.Completable written = new Callback.Completable();
-            ctx.session.sendText(frame, written);
-            try {
-                written.get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                throw new IOException("sending a frame failed", e.getCause());
-            } catch (TimeoutException e) {
-                throw new IOException("sending a frame took longer than " + WRITE_TIMEOUT.toSeconds() + " s", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while sending a frame", e);
-            }
+        public void sendText(String frame, Written done) {
+            ctx.session.sendText(frame, Callback.from(done::written, done::failed));
         }
 
         @Override
