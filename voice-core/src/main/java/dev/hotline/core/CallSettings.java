@@ -40,9 +40,11 @@ import java.util.Objects;
  * @param retryBudget the total time one provider call may spend waiting between retries
  * @param retryBackoff the first retry's wait; doubled per attempt with jitter
  * @param playoutChunkMs reply audio is sent to the transport in chunks of this many milliseconds (20-100),
- *     each followed by a mark
+ *     each followed by a mark (default 100: each chunk costs a media frame, a mark and the mark's echo, and
+ *     at 40 ms those were a tenth of the server's CPU at 200 calls; what a barge-in knows was heard is exact to
+ *     a chunk, and the text kept is cut back to a word anyway)
  * @param maxQueuedMs the most audio, in milliseconds, sent to the transport and not yet played (default 400:
- *     when a chunk's mark comes back, 360 ms are still queued, enough for the echo's round trip and scheduling
+ *     when a chunk's mark comes back, 300 ms are still queued, enough for the echo's round trip and scheduling
  *     jitter; 200 ms starved playback under CPU contention; a {@code clear} drops at most this much)
  * @param maxBufferedAudio the most synthesized audio held ahead of playout per call
  * @param maxPieceChars the longest speakable piece handed to the synthesizer
@@ -284,7 +286,7 @@ public record CallSettings(
         private int maxRetries = 2;
         private Duration retryBudget = Duration.ofMillis(1_500);
         private Duration retryBackoff = Duration.ofMillis(200);
-        private int playoutChunkMs = 40;
+        private int playoutChunkMs = 100;
         private int maxQueuedMs = 400;
         private Duration maxBufferedAudio = Duration.ofSeconds(20);
         private int maxPieceChars = 200;

@@ -25,7 +25,7 @@ class CallSettingsTest {
         assertThat(d.bargeInMinWords()).isZero();
         assertThat(d.maxExchanges()).isEqualTo(20);
         assertThat(d.idlePromptAfter()).isEqualTo(Duration.ofSeconds(15));
-        assertThat(d.playoutChunkMs()).isEqualTo(40);
+        assertThat(d.playoutChunkMs()).isEqualTo(100);
         assertThat(d.maxQueuedMs()).isEqualTo(400);
         assertThat(d.accessPin()).isNull();
         assertThat(d.pinTries()).isEqualTo(3);
