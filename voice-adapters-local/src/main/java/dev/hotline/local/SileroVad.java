@@ -8,13 +8,8 @@ import dev.hotline.core.VoiceActivityDetector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.ref.Cleaner;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Silero VAD v5 (a small LSTM model by the Silero Team, MIT licence) run through ONNX Runtime: the speech
@@ -35,10 +30,15 @@ import java.util.Map;
  * so the gate never cuts an utterance short. {@link Factory#create} uses {@link Gate#DEFAULT};
  * {@link Gate#OFF} runs every window. docs/providers-local.md explains the threshold.
  *
+ * <p><b>Batching.</b> A factory made with {@link Batching#DEFAULT} (the server's) runs the windows of calls
+ * that arrive within 2 ms of each other in one model run ({@link WindowBatcher}): when many calls speak at once
+ * that halves the model's cost, for at most 2 ms more before a window's probability is known. With few calls
+ * no window waits. {@link #factory()} runs every window alone at once.
+ *
  * <p><b>Lifecycle.</b> One detector per call, made by a {@link Factory}; it holds the call's model state,
- * context and partial window (a few kB) in four native tensors made once, which a {@link Cleaner} closes
- * after the detector becomes unreachable (the port has no close). The factory holds the one model session every detector shares;
- * close the factory when the application stops, after the last detector was used.
+ * context and partial window (a few kB) in Java arrays. The factory holds the one model session every
+ * detector shares and the native tensors the runs use; close the factory when the application stops, after
+ * the last detector was used.
  *
  * <p><b>Threading.</b> A detector is not thread-safe (one call's inbound thread feeds it). Detectors of
  * different calls run the shared session concurrently; ONNX Runtime's {@code run} is thread-safe.
@@ -50,18 +50,14 @@ public final class SileroVad implements VoiceActivityDetector {
 
     /** Where the model sits on the class path, with its LICENSE and NOTICE beside it. */
     public static final String MODEL_RESOURCE = "/dev/hotline/local/silero/silero_vad.onnx";
-    /** Length of the LSTM state the model carries between windows: [2, batch, 128]. */
-    private static final int STATE_SIZE = 128;
-    /** Releases the native tensors of detectors nobody holds any more. */
-    private static final Cleaner CLEANER = Cleaner.create();
-
-    private final Factory factory;
+    private final WindowBatcher batcher;
     private final int window;
     private final int context;
     /** Sum of squares of a window at or below which the gate may skip it; -1 when the gate is off. */
     private final long gateEnergy;
     private final float gateBelow;
-    /** context samples, then window samples: the model's input, assembled here, copied to the tensor. */
+    /** The model's input (context samples, then window samples, assembled here) and the LSTM state. */
+    private final WindowBatcher.Request request;
     private final float[] input;
     private int filled;
     /** Sum of squares of the samples of the window being filled. */
@@ -71,21 +67,19 @@ public final class SileroVad implements VoiceActivityDetector {
     private float modelProbability;
     private long windowsRun;
     private long windowsGated;
-    /**
-     * The native tensors this detector runs with, made once: audio in, the LSTM state in two buffers that
-     * take turns being input and output, and the probability out.
-     */
-    private final Tensors tensors;
 
-    private SileroVad(Factory factory, int sampleRate, Gate gate) {
-        this.factory = factory;
-        this.window = sampleRate == 16_000 ? 512 : 256;
+    private SileroVad(WindowBatcher batcher, int sampleRate, Gate gate) {
+        this.batcher = batcher;
+        this.window = windowOf(sampleRate);
         this.context = sampleRate == 16_000 ? 64 : 32;
         this.gateEnergy = gate.below() > 0 ? (long) Math.floor(gate.rms() * gate.rms() * window) : -1;
         this.gateBelow = gate.below();
-        this.input = new float[context + window];
-        this.tensors = new Tensors(factory.env, context + window, factory.rateTensor(sampleRate));
-        CLEANER.register(this, tensors);
+        this.request = new WindowBatcher.Request(context + window);
+        this.input = request.input;
+    }
+
+    private static int windowOf(int sampleRate) {
+        return sampleRate == 16_000 ? 512 : 256;
     }
 
     @Override
@@ -120,7 +114,7 @@ public final class SileroVad implements VoiceActivityDetector {
         Arrays.fill(input, 0f);
         filled = 0;
         energy = 0;
-        tensors.clearState();
+        Arrays.fill(request.state, 0f);
         probability = 0f;
         modelProbability = 0f;
     }
@@ -168,93 +162,42 @@ public final class SileroVad implements VoiceActivityDetector {
     }
 
     private float runWindow() {
-        tensors.audioBuffer.put(0, input);
-        try (OrtSession.Result ignored = factory.session.run(tensors.inputs(), tensors.outputs())) {
-            tensors.swapState();
-            return tensors.outputBuffer.get(0);
-        } catch (OrtException e) {
-            throw new IllegalStateException("Silero VAD failed to run: " + e.getMessage(), e);
-        }
+        batcher.run(request);
+        return request.probability;
     }
 
     /**
-     * One detector's native tensors, all over direct buffers that the Java side reads and writes in place.
-     * The state goes in from one buffer and comes out into the other (ONNX Runtime's pinned outputs), so a
-     * window allocates no tensor, array or map. Closed by the {@link #CLEANER} once the detector is
-     * unreachable (the port has no close): the buffers themselves are ordinary direct buffers.
+     * Whether and how windows of different calls share model runs.
+     *
+     * @param maxDelay the longest a window waits for others (zero: never)
+     * @param maxWindows the most windows in one run (1: every window alone)
      */
-    private static final class Tensors implements Runnable {
+    public record Batching(Duration maxDelay, int maxWindows) {
 
-        private final FloatBuffer audioBuffer;
-        private final FloatBuffer[] stateBuffers = new FloatBuffer[2];
-        private final FloatBuffer outputBuffer;
-        private final OnnxTensor audio;
-        private final OnnxTensor[] state = new OnnxTensor[2];
-        private final OnnxTensor output;
-        /** Inputs and pinned outputs for each turn of the state buffers: [0] reads state 0, writes state 1. */
-        private final List<Map<String, OnnxTensor>> inputs;
-        private final List<Map<String, OnnxTensor>> outputs;
-        private int turn;
+        /** Windows of calls arriving within 2 ms of each other run together, up to 32. */
+        public static final Batching DEFAULT = new Batching(Duration.ofMillis(2), 32);
+        /** Every window runs alone, at once. */
+        public static final Batching NONE = new Batching(Duration.ZERO, 1);
 
-        Tensors(OrtEnvironment env, int samples, OnnxTensor rate) {
-            audioBuffer = directFloats(samples);
-            outputBuffer = directFloats(1);
-            try {
-                audio = OnnxTensor.createTensor(env, audioBuffer, new long[] {1, samples});
-                output = OnnxTensor.createTensor(env, outputBuffer, new long[] {1, 1});
-                for (int i = 0; i < 2; i++) {
-                    stateBuffers[i] = directFloats(2 * STATE_SIZE);
-                    state[i] = OnnxTensor.createTensor(env, stateBuffers[i], new long[] {2, 1, STATE_SIZE});
-                }
-            } catch (OrtException e) {
-                run();
-                throw new IllegalStateException("ONNX Runtime could not make the VAD's tensors: " + e.getMessage(), e);
+        /** Validates the bounds. */
+        public Batching {
+            if (maxDelay == null || maxDelay.isNegative() || maxDelay.compareTo(Duration.ofMillis(20)) > 0) {
+                throw new IllegalArgumentException("batching delay must be within 0..20 ms, was " + maxDelay);
             }
-            inputs = List.of(Map.of("input", audio, "state", state[0], "sr", rate),
-                    Map.of("input", audio, "state", state[1], "sr", rate));
-            outputs = List.of(Map.of("output", output, "stateN", state[1]),
-                    Map.of("output", output, "stateN", state[0]));
-        }
-
-        Map<String, OnnxTensor> inputs() {
-            return inputs.get(turn);
-        }
-
-        Map<String, OnnxTensor> outputs() {
-            return outputs.get(turn);
-        }
-
-        void swapState() {
-            turn = 1 - turn;
-        }
-
-        void clearState() {
-            for (FloatBuffer buffer : stateBuffers) {
-                for (int i = 0; i < buffer.capacity(); i++) {
-                    buffer.put(i, 0f);
-                }
+            if (maxWindows < 1 || maxWindows > 256) {
+                throw new IllegalArgumentException("windows per batch must be within 1..256, was " + maxWindows);
             }
-            turn = 0;
-        }
-
-        /** Closes whatever tensors exist. */
-        @Override
-        public void run() {
-            for (OnnxTensor tensor : new OnnxTensor[] {audio, output, state[0], state[1]}) {
-                if (tensor != null) {
-                    tensor.close();
-                }
-            }
-        }
-
-        private static FloatBuffer directFloats(int count) {
-            return ByteBuffer.allocateDirect(count * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
     }
 
-    /** Loads the shipped model once. */
+    /** Loads the shipped model once; every window runs alone ({@link Batching#NONE}). */
     public static Factory factory() {
-        return new Factory();
+        return new Factory(Batching.NONE);
+    }
+
+    /** Loads the shipped model once, with windows of different calls batched as {@code batching} says. */
+    public static Factory factory(Batching batching) {
+        return new Factory(batching);
     }
 
     /**
@@ -270,8 +213,15 @@ public final class SileroVad implements VoiceActivityDetector {
         /** The {@code sr} input, read-only and shared by every detector at that rate. */
         private final OnnxTensor rate8k;
         private final OnnxTensor rate16k;
+        private final WindowBatcher batcher8k;
+        private final WindowBatcher batcher16k;
+        private final Batching batching;
 
-        private Factory() {
+        private Factory(Batching batching) {
+            if (batching == null) {
+                throw new IllegalArgumentException("batching is null; use Batching.NONE for none");
+            }
+            this.batching = batching;
             byte[] model;
             try (InputStream in = SileroVad.class.getResourceAsStream(MODEL_RESOURCE)) {
                 if (in == null) {
@@ -291,6 +241,10 @@ public final class SileroVad implements VoiceActivityDetector {
             } catch (OrtException e) {
                 throw new IllegalStateException("ONNX Runtime could not load the Silero model: " + e.getMessage(), e);
             }
+            long delay = batching.maxDelay().toNanos();
+            this.batcher8k = new WindowBatcher(env, session, rate8k, 32 + windowOf(8_000), delay, batching.maxWindows());
+            this.batcher16k = new WindowBatcher(env, session, rate16k, 64 + windowOf(16_000), delay,
+                    batching.maxWindows());
         }
 
         /**
@@ -315,21 +269,29 @@ public final class SileroVad implements VoiceActivityDetector {
             if (gate == null) {
                 throw new IllegalArgumentException("gate is null; use Gate.OFF for no gate");
             }
-            return new SileroVad(this, sampleRate, gate);
+            return new SileroVad(sampleRate == 16_000 ? batcher16k : batcher8k, sampleRate, gate);
         }
 
-        private OnnxTensor rateTensor(int sampleRate) {
-            return sampleRate == 16_000 ? rate16k : rate8k;
+        /**
+         * Model runs so far at 8 kHz and the windows they held, {runs, windows}: their ratio is the mean batch
+         * size.
+         */
+        public long[] runsAt8k() {
+            return batcher8k.counts();
         }
 
         @Override
         public String name() {
-            return "silero v5 (onnxruntime)";
+            return batching.maxWindows() > 1 && !batching.maxDelay().isZero()
+                    ? "silero v5 (onnxruntime, calls' windows batched within " + batching.maxDelay().toMillis() + " ms)"
+                    : "silero v5 (onnxruntime)";
         }
 
         /** Releases the session. Detectors made by this factory must not be used afterwards. */
         @Override
         public void close() {
+            batcher8k.close();
+            batcher16k.close();
             rate8k.close();
             rate16k.close();
             try {

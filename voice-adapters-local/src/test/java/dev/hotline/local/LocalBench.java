@@ -38,10 +38,11 @@ public final class LocalBench {
             case "wer" -> wer(args.length > 1 ? args[1] : "fast", args.length > 2 ? args[2] : "all");
             case "vad" -> vad();
             case "vadcall" -> vadCall();
+            case "vadbatch" -> batching(java.lang.management.ManagementFactory.getThreadMXBean());
             case "vadcompare" -> vadCompare();
             case "startup" -> startup();
             default -> throw new IllegalArgumentException("usage: LocalBench wer [default|fast|A,R,W,RW,LW]"
-                    + " [all|librivox|phone|phone-unfolded] | vad | vadcall | vadcompare | startup");
+                    + " [all|librivox|phone|phone-unfolded] | vad | vadcall | vadbatch | vadcompare | startup");
         }
     }
 
@@ -183,6 +184,11 @@ public final class LocalBench {
     }
 
     /** One session run for 8 calls' windows at once against 8 runs of one window: does batching pay? */
+    /**
+     * The model's CPU per window when {@link WindowBatcher} runs 1 to 32 windows of different calls together,
+     * through the batcher's own pooled tensors (gathering each call's input and state and scattering them back
+     * included).
+     */
     private static void batching(java.lang.management.ThreadMXBean threads) throws Exception {
         ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
         byte[] model;
@@ -192,30 +198,29 @@ public final class LocalBench {
         try (var options = new ai.onnxruntime.OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
-            try (var session = env.createSession(model, options)) {
-                for (int batch : new int[] {1, 8, 32}) {
-                    float[] input = new float[batch * 288];
-                    java.util.Random random = new java.util.Random(1);
-                    for (int i = 0; i < input.length; i++) {
-                        input[i] = (float) random.nextGaussian() * 0.05f;
-                    }
-                    int rounds = 2_000 / batch;
-                    long cpu = 0;
-                    for (int warm = 0; warm < 2; warm++) {
-                        long begin = threads.getCurrentThreadCpuTime();
-                        for (int r = 0; r < rounds; r++) {
-                            try (var audio = ai.onnxruntime.OnnxTensor.createTensor(env,
-                                    java.nio.FloatBuffer.wrap(input), new long[] {batch, 288});
-                                    var state = ai.onnxruntime.OnnxTensor.createTensor(env, new float[2][batch][128]);
-                                    var sr = ai.onnxruntime.OnnxTensor.createTensor(env, new long[] {8_000});
-                                    var result = session.run(java.util.Map.of("input", audio, "state", state, "sr", sr))) {
-                                result.get(0);
+            try (var session = env.createSession(model, options);
+                    var sr = ai.onnxruntime.OnnxTensor.createTensor(env, new long[] {8_000});
+                    WindowBatcher batcher = new WindowBatcher(env, session, sr, 288, 0, 32)) {
+                java.util.Random random = new java.util.Random(1);
+                for (int round = 0; round < 3; round++) {
+                    for (int batch : new int[] {1, 2, 4, 8, 16, 32}) {
+                        List<WindowBatcher.Request> requests = new java.util.ArrayList<>();
+                        for (int i = 0; i < batch; i++) {
+                            WindowBatcher.Request request = new WindowBatcher.Request(288);
+                            for (int s = 0; s < 288; s++) {
+                                request.input[s] = (float) random.nextGaussian() * 0.05f;
                             }
+                            requests.add(request);
                         }
-                        cpu = threads.getCurrentThreadCpuTime() - begin;
+                        int runs = 40_000 / batch;
+                        long begin = threads.getCurrentThreadCpuTime();
+                        for (int r = 0; r < runs; r++) {
+                            batcher.execute(requests);
+                        }
+                        long cpu = threads.getCurrentThreadCpuTime() - begin;
+                        System.out.printf(Locale.ROOT, "round %d, batch %2d (8 kHz windows): %.4f ms cpu per window%n",
+                                round, batch, cpu / 1e6 / runs / batch);
                     }
-                    System.out.printf(Locale.ROOT, "batch %2d (8 kHz windows): %.3f ms cpu per window%n", batch,
-                            cpu / 1e6 / rounds / batch);
                 }
             }
         }

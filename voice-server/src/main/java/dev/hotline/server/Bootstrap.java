@@ -189,7 +189,9 @@ final class Bootstrap {
 
         VoiceActivityDetector.Factory vad = null;
         try {
-            vad = SileroVad.factory();
+            vad = config.vadBatchDelay().isZero() ? SileroVad.factory()
+                    : SileroVad.factory(new SileroVad.Batching(config.vadBatchDelay(),
+                            SileroVad.Batching.DEFAULT.maxWindows()));
             roles.put("voice activity", vad.name());
         } catch (IllegalStateException | UncheckedIOException | UnsatisfiedLinkError e) {
             roles.put("voice activity", "energy detector (Silero could not load: " + e.getMessage() + ")");

@@ -17,13 +17,13 @@ import java.util.function.Consumer;
  * {@code hotline bench} without {@code --url}: the real server, wired by {@link Bootstrap} exactly as
  * {@code java -jar hotline.jar} wires it, but with OpenAI and ElevenLabs pointed at the test kit's fakes and a
  * random port on 127.0.0.1. Engine tunables ({@code END_OF_TURN_SILENCE_MS}, {@code BARGE_IN_MS},
- * {@code VAD_THRESHOLD}, {@code ELEVENLABS_MODE}, {@code DRAIN_TIMEOUT_SECONDS}) are taken from the environment
- * so a bench can compare settings; nothing else is, so no real key is ever used.
+ * {@code VAD_THRESHOLD}, {@code VAD_BATCH_MS}, {@code ELEVENLABS_MODE}, {@code DRAIN_TIMEOUT_SECONDS}) are taken
+ * from the environment so a bench can compare settings; nothing else is, so no real key is ever used.
  */
 final class InProcessHotline implements HotlineLauncher.RunningHotline {
 
     private static final List<String> PASSED_THROUGH = List.of("END_OF_TURN_SILENCE_MS", "BARGE_IN_MS",
-            "VAD_THRESHOLD", "ELEVENLABS_MODE", "DRAIN_TIMEOUT_SECONDS");
+            "VAD_THRESHOLD", "VAD_BATCH_MS", "ELEVENLABS_MODE", "DRAIN_TIMEOUT_SECONDS");
 
     private final HotlineServer server;
     private final Duration endOfTurnSilence;

@@ -40,11 +40,13 @@ import java.util.Set;
  * @param speechThreshold VAD probability that counts as speech, or {@code null} for the default
  * @param maxCallLength the longest call, or {@code null} for the default
  * @param drainTimeout on shutdown, how long active calls may go on before they are ended
+ * @param vadBatchDelay how long a Silero window may wait for other calls' windows to share a model run (zero:
+ *     never)
  */
 public record ServerConfig(int port, URI publicBaseUrl, String twilioAuthToken, String twilioAccountSid,
         boolean trustProxy, CallLimiter.Limits limits, String accessPin, Persona persona,
         Duration endOfTurnSilence, Duration bargeIn, Double speechThreshold, Duration maxCallLength,
-        Duration drainTimeout) {
+        Duration drainTimeout, Duration vadBatchDelay) {
 
     /** Default HTTP port. */
     public static final int DEFAULT_PORT = 8080;
@@ -54,6 +56,8 @@ public record ServerConfig(int port, URI publicBaseUrl, String twilioAuthToken, 
     public static final int DEFAULT_MAX_CONCURRENT_CALLS = 20;
     /** Default time active calls get to finish on shutdown. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Default wait of a Silero window for others (docs/benchmarks.md, "Silero windows batched across calls"). */
+    public static final Duration DEFAULT_VAD_BATCH_DELAY = Duration.ofMillis(2);
 
     /** Whether webhooks and socket upgrades are checked for Twilio's signature. */
     public boolean checksSignatures() {
@@ -74,7 +78,7 @@ public record ServerConfig(int port, URI publicBaseUrl, String twilioAuthToken, 
                 + ", accessPin=" + (accessPin == null ? "unset" : "set") + ", persona=" + persona.name()
                 + ", endOfTurnSilence=" + endOfTurnSilence + ", bargeIn=" + bargeIn
                 + ", speechThreshold=" + speechThreshold + ", maxCallLength=" + maxCallLength
-                + ", drainTimeout=" + drainTimeout + "]";
+                + ", drainTimeout=" + drainTimeout + ", vadBatchDelay=" + vadBatchDelay + "]";
     }
 
     /**
@@ -117,9 +121,11 @@ public record ServerConfig(int port, URI publicBaseUrl, String twilioAuthToken, 
         Double threshold = reader.fraction("VAD_THRESHOLD");
         Duration maxCall = reader.seconds("MAX_CALL_SECONDS", 10, 24 * 3600);
         Duration drainSeconds = reader.seconds("DRAIN_TIMEOUT_SECONDS", 0, 3600);
+        Duration vadBatch = reader.millis("VAD_BATCH_MS", 0, 20);
         reader.throwIfProblems();
         return new ServerConfig(port, publicBaseUrl, token, accountSid, trustProxy, limits, pin, persona,
-                endOfTurn, bargeIn, threshold, maxCall, drainSeconds == null ? DEFAULT_DRAIN_TIMEOUT : drainSeconds);
+                endOfTurn, bargeIn, threshold, maxCall, drainSeconds == null ? DEFAULT_DRAIN_TIMEOUT : drainSeconds,
+                vadBatch == null ? DEFAULT_VAD_BATCH_DELAY : vadBatch);
     }
 
     /** Reads settings and collects problems instead of stopping at the first. */

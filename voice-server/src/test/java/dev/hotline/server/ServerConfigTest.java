@@ -31,6 +31,7 @@ class ServerConfigTest {
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.accessPin()).isNull();
         assertThat(config.endOfTurnSilence()).isNull();
+        assertThat(config.vadBatchDelay()).isEqualTo(Duration.ofMillis(2));
     }
 
     @Test
@@ -51,6 +52,7 @@ class ServerConfigTest {
         env.put("VAD_THRESHOLD", "0.6");
         env.put("MAX_CALL_SECONDS", "600");
         env.put("DRAIN_TIMEOUT_SECONDS", "5");
+        env.put("VAD_BATCH_MS", "0");
 
         ServerConfig config = ServerConfig.fromEnvironment(env);
 
@@ -65,6 +67,7 @@ class ServerConfigTest {
         assertThat(config.speechThreshold()).isEqualTo(0.6);
         assertThat(config.maxCallLength()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.vadBatchDelay()).isZero();
         assertThat(config.toString()).doesNotContain("tok,").contains("twilioAuthToken=set").doesNotContain("4321");
         assertThat(Bootstrap.settings(config).accessPin()).isEqualTo("4321");
         assertThat(Bootstrap.settings(config).endOfTurnSilence()).isEqualTo(Duration.ofMillis(700));
@@ -84,18 +87,19 @@ class ServerConfigTest {
         env.put("VAD_THRESHOLD", "1.5");
         env.put("END_OF_TURN_SILENCE_MS", "soon");
         env.put("DRAIN_TIMEOUT_SECONDS", "-3");
+        env.put("VAD_BATCH_MS", "50");
         env.put("PERSONA_FILE", "/nonexistent/persona.yaml");
 
         assertThatThrownBy(() -> ServerConfig.fromEnvironment(env))
                 .isInstanceOfSatisfying(ConfigException.class, e -> {
-                    assertThat(e.problems()).hasSize(13);
-                    assertThat(e.getMessage()).startsWith("Hotline cannot start: fix these 13 settings:")
+                    assertThat(e.problems()).hasSize(14);
+                    assertThat(e.getMessage()).startsWith("Hotline cannot start: fix these 14 settings:")
                             .contains("PORT").contains("PUBLIC_BASE_URL").contains("TWILIO_ACCOUNT_SID must be")
                             .contains("TWILIO_ACCOUNT_SID is set but TWILIO_AUTH_TOKEN is not")
                             .contains("TRUST_PROXY").contains("CALLS_PER_CALLER_PER_HOUR")
                             .contains("MAX_CONCURRENT_CALLS").contains("CALLER_ALLOWLIST").contains("ACCESS_PIN")
                             .contains("VAD_THRESHOLD").contains("END_OF_TURN_SILENCE_MS")
-                            .contains("DRAIN_TIMEOUT_SECONDS").contains("PERSONA_FILE");
+                            .contains("DRAIN_TIMEOUT_SECONDS").contains("VAD_BATCH_MS").contains("PERSONA_FILE");
                 });
     }
 
