@@ -1,7 +1,9 @@
 package dev.hotline.server;
 
+import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CallObserver;
 import dev.hotline.core.CallSettings;
+import dev.hotline.core.CancelSignal;
 import dev.hotline.core.Engine;
 import dev.hotline.core.Persona;
 import dev.hotline.core.Responder;
@@ -38,6 +40,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place the server is wired by hand: reads the environment, picks the provider for each role from
@@ -53,6 +57,8 @@ import okhttp3.OkHttpClient;
  * </pre>
  */
 final class Bootstrap {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Bootstrap.class);
 
     /** Names the folder of a Vosk model for embedded speech-to-text (read by the local adapter's docs too). */
     static final String VOSK_MODEL_VARIABLE = "HOTLINE_VOSK_MODEL";
@@ -72,14 +78,35 @@ final class Bootstrap {
     private final CallHandler calls;
     private final BrowserCallRelay relay;
     private final Map<String, String> roles;
+    /** The cloud synthesizer's cache of fixed lines, or {@code null} when speech is embedded. */
+    private final CachingSynthesizer phraseCache;
 
     private Bootstrap(ServerConfig config, BrowserSettings browser, CallHandler calls, BrowserCallRelay relay,
-            Map<String, String> roles) {
+            Map<String, String> roles, CachingSynthesizer phraseCache) {
         this.config = config;
         this.browser = browser;
         this.calls = calls;
         this.relay = relay;
         this.roles = roles;
+        this.phraseCache = phraseCache;
+    }
+
+    /**
+     * Synthesizes the persona's fixed lines (greeting, goodbye, idle prompts, apologies) for phone calls on a
+     * background thread, so that neither the first caller's greeting nor a crowd of calls' first goodbyes wait
+     * for the provider. Does nothing when speech is embedded. A line that fails is logged and synthesized
+     * when first spoken instead.
+     */
+    void warmPhraseCache() {
+        if (phraseCache == null) {
+            return;
+        }
+        Thread.ofVirtual().name("hotline-phrase-warmup").start(() -> {
+            long start = System.nanoTime();
+            int warmed = phraseCache.warm(AudioFormat.ULAW_8K, new CancelSignal());
+            LOG.info("phrase cache: {} fixed lines synthesized in {} ms", warmed,
+                    (System.nanoTime() - start) / 1_000_000);
+        });
     }
 
     /**
@@ -174,11 +201,12 @@ final class Bootstrap {
         FreeTtsSynthesizer freeTts = new FreeTtsSynthesizer();
         Synthesizer synthesizer;
         Synthesizer fallbackSynthesizer = null;
+        CachingSynthesizer phraseCache = null;
         if (elevenLabs != null) {
             ElevenLabsSynthesizer cloud = new ElevenLabsSynthesizer(elevenLabs, http);
-            synthesizer = new CachingSynthesizer(cloud,
-                    cloud.cacheKeyPrefix(), fixedLines(persona),
+            phraseCache = new CachingSynthesizer(cloud, cloud.cacheKeyPrefix(), fixedLines(persona),
                     PHRASE_CACHE_BYTES, null);
+            synthesizer = phraseCache;
             fallbackSynthesizer = freeTts;
             roles.put("text-to-speech", cloud.name() + " (fixed lines cached), falling back to " + freeTts.name());
         } else {
@@ -220,7 +248,7 @@ final class Bootstrap {
             engine.vad(vad);
         }
         CallHandler calls = new EngineCallHandler(engine.build());
-        return new Bootstrap(config, browser, calls, relay, roles);
+        return new Bootstrap(config, browser, calls, relay, roles, phraseCache);
     }
 
     /**

@@ -55,6 +55,7 @@ final class InProcessHotline implements HotlineLauncher.RunningHotline {
             }
         });
         HotlineServer server = bootstrap.server(null).start();
+        bootstrap.warmPhraseCache();
         return new InProcessHotline(server, Bootstrap.settings(bootstrap.config()).endOfTurnSilence());
     }
 

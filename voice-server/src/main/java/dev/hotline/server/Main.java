@@ -39,6 +39,7 @@ public final class Main {
             return;
         }
         HotlineServer server = bootstrap.server().start();
+        bootstrap.warmPhraseCache();
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "hotline-shutdown"));
         System.out.print(bootstrap.banner(server.port()));
         System.out.flush();

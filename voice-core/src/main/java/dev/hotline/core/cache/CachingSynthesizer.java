@@ -2,6 +2,7 @@ package dev.hotline.core.cache;
 
 import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CancelSignal;
+import dev.hotline.core.CancelledException;
 import dev.hotline.core.Synthesizer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -172,6 +173,42 @@ public final class CachingSynthesizer implements Synthesizer {
             persist(key, recorded);
         }
         return usage;
+    }
+
+    /**
+     * Synthesizes every allowlisted phrase not yet cached in {@code format}, one after another, so the first
+     * caller's greeting and every call's first goodbye come from memory. A phrase that fails is logged and
+     * skipped (it will be synthesized when first spoken); nothing is thrown for it.
+     *
+     * @return how many phrases were synthesized and stored now
+     * @throws IllegalArgumentException if the delegate cannot produce {@code format}
+     */
+    public int warm(AudioFormat format, CancelSignal cancel) {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(cancel, "cancel");
+        if (!delegate.supports(format)) {
+            throw new IllegalArgumentException(delegate.name() + " cannot produce " + format);
+        }
+        int warmed = 0;
+        for (String phrase : phrases.stream().sorted().toList()) {
+            if (cancel.isCancelled()) {
+                break;
+            }
+            Request request = new Request(phrase, format, null, null);
+            if (lookup(key(request)) != null) {
+                continue;
+            }
+            try {
+                synthesize(request, chunk -> { }, cancel);
+                warmed++;
+            } catch (CancelledException e) {
+                break;
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not warm the phrase cache with \"{0}\": {1}", phrase,
+                        e.toString());
+            }
+        }
+        return warmed;
     }
 
     @Override

@@ -139,6 +139,47 @@ class CachingSynthesizerTest {
     }
 
     @Test
+    void givenACacheWarmedAtStart_whenEachPhraseIsSpoken_thenAllComeFromMemoryAndWarmingAgainAsksNothing()
+            throws Exception {
+        CachingSynthesizer cache = cache(1 << 20, null);
+        enqueueAudio(greetingAudio);
+        enqueueAudio(greetingAudio);
+
+        assertThat(cache.warm(AudioFormat.PCM16_8K, new CancelSignal())).isEqualTo(2);
+        Played greeting = play(cache, GREETING);
+        Played stillThere = play(cache, STILL_THERE);
+
+        assertThat(greeting.usage().cached()).isTrue();
+        assertThat(greeting.audio()).isEqualTo(greetingAudio);
+        assertThat(stillThere.usage().cached()).isTrue();
+        assertThat(provider.requests()).isEqualTo(2);
+        assertThat(cache.warm(AudioFormat.PCM16_8K, new CancelSignal())).isZero();
+        assertThat(provider.requests()).as("already cached: no request").isEqualTo(2);
+    }
+
+    @Test
+    void givenAProviderFailingOnePhrase_whenWarming_thenTheOtherIsCachedAndNothingIsThrown() throws Exception {
+        CachingSynthesizer cache = cache(1 << 20, null);
+        provider.enqueue(new ProviderException("elevenlabs", ProviderException.Kind.RATE_LIMITED, "429 too many requests"));
+        enqueueAudio(greetingAudio);
+
+        assertThat(cache.warm(AudioFormat.PCM16_8K, new CancelSignal())).isEqualTo(1);
+
+        assertThat(cache.stats().entries()).isEqualTo(1);
+        assertThat(cache.stats().misses()).isEqualTo(2);
+    }
+
+    @Test
+    void givenACancelledSignal_whenWarming_thenNothingIsAsked() {
+        CachingSynthesizer cache = cache(1 << 20, null);
+        CancelSignal cancel = new CancelSignal();
+        cancel.cancel("shutting down");
+
+        assertThat(cache.warm(AudioFormat.PCM16_8K, cancel)).isZero();
+        assertThat(provider.requests()).isZero();
+    }
+
+    @Test
     void givenCachedPhrase_whenHit_thenAudioComesInSmallWholeSampleChunks() throws Exception {
         CachingSynthesizer cache = cache(1 << 20, null);
         enqueueAudio(greetingAudio);
