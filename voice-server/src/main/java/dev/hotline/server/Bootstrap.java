@@ -11,6 +11,7 @@ import dev.hotline.core.Synthesizer;
 import dev.hotline.core.Transcriber;
 import dev.hotline.core.VoiceActivityDetector;
 import dev.hotline.core.cache.CachingSynthesizer;
+import dev.hotline.core.text.SentenceChunker;
 import dev.hotline.elevenlabs.ElevenLabsConfig;
 import dev.hotline.elevenlabs.ElevenLabsSynthesizer;
 import dev.hotline.local.DeferredTranscriber;
@@ -204,8 +205,8 @@ final class Bootstrap {
         CachingSynthesizer phraseCache = null;
         if (elevenLabs != null) {
             ElevenLabsSynthesizer cloud = new ElevenLabsSynthesizer(elevenLabs, http);
-            phraseCache = new CachingSynthesizer(cloud, cloud.cacheKeyPrefix(), fixedLines(persona),
-                    PHRASE_CACHE_BYTES, null);
+            phraseCache = new CachingSynthesizer(cloud, cloud.cacheKeyPrefix(),
+                    fixedLines(persona, settings(config).maxPieceChars()), PHRASE_CACHE_BYTES, null);
             synthesizer = phraseCache;
             fallbackSynthesizer = freeTts;
             roles.put("text-to-speech", cloud.name() + " (fixed lines cached), falling back to " + freeTts.name());
@@ -298,12 +299,21 @@ final class Bootstrap {
         return settings.build();
     }
 
-    /** The lines a persona says word for word on many calls: worth caching. */
-    private static Set<String> fixedLines(Persona persona) {
-        List<String> lines = new ArrayList<>(List.of(persona.greeting(), persona.goodbye(), persona.didNotCatch(),
-                persona.apology()));
+    /**
+     * What the synthesizer is asked for when the persona says its fixed lines, on every call: worth caching. The
+     * greeting, the goodbye and the idle prompts are spoken as a line, in sentence pieces
+     * ({@link SentenceChunker#pieces}); the "didn't catch that" and the apology stand in for a reply, whole.
+     */
+    static Set<String> fixedLines(Persona persona, int maxPieceChars) {
+        List<String> lines = new ArrayList<>(List.of(persona.greeting(), persona.goodbye()));
         lines.addAll(persona.idlePrompts());
-        return Set.copyOf(lines);
+        Set<String> requests = new java.util.LinkedHashSet<>();
+        for (String line : lines) {
+            requests.addAll(SentenceChunker.pieces(line, maxPieceChars));
+        }
+        requests.add(persona.didNotCatch());
+        requests.add(persona.apology());
+        return Set.copyOf(requests);
     }
 
     private static boolean isSet(Map<String, String> env, String name) {

@@ -7,43 +7,70 @@ import dev.hotline.core.Persona;
 import dev.hotline.testkit.RecordedRequest;
 import dev.hotline.testkit.elevenlabs.FakeElevenLabsServer;
 import dev.hotline.testkit.openai.FakeOpenAiServer;
+import dev.hotline.testkit.twilio.CallReport;
+import dev.hotline.testkit.twilio.CallScript;
+import dev.hotline.testkit.twilio.SimulatedTwilioCaller;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * With ElevenLabs configured, the server synthesizes the persona's fixed lines for phone calls as it starts,
- * against the test kit's fake speaking ElevenLabs' wire format on loopback.
+ * With ElevenLabs configured, the server synthesizes what the persona's fixed lines are spoken as (the
+ * greeting, goodbye and idle prompts in their sentence pieces) as it starts, and a call's greeting then costs
+ * no request: against the test kit's fake speaking ElevenLabs' wire format and a simulated Twilio caller, on
+ * loopback.
  */
 class PhraseWarmupTest {
 
     @Test
-    void given_elevenlabs_when_warmed_then_every_fixed_line_is_asked_for_once_as_phone_audio() throws Exception {
+    void given_elevenlabs_when_warmed_then_each_piece_is_asked_for_once_and_a_greeting_asks_nothing()
+            throws Exception {
         try (FakeOpenAiServer openAi = FakeOpenAiServer.start();
                 FakeElevenLabsServer elevenLabs = FakeElevenLabsServer.start()) {
             Bootstrap bootstrap = Bootstrap.fromEnvironment(InProcessHotline.environment(openAi, elevenLabs));
             Persona persona = bootstrap.config().persona();
-            List<String> fixed = new ArrayList<>(List.of(persona.greeting(), persona.goodbye(),
-                    persona.didNotCatch(), persona.apology()));
-            fixed.addAll(persona.idlePrompts());
-            long expected = fixed.stream().distinct().count();
+            List<String> expected = List.of(
+                    // the greeting and the goodbye, sentence by sentence, as a call speaks them
+                    "Hey!", "This is Synthetic Jason.", "Thanks for calling my hotline.", "What's on your mind?",
+                    "It was great talking with you.", "Take care, bye!");
+            assertThat(persona.greeting() + " " + persona.goodbye()).isEqualTo(String.join(" ", expected));
+            int pieces = Bootstrap.fixedLines(persona, Bootstrap.settings(bootstrap.config()).maxPieceChars()).size();
+            assertThat(Bootstrap.fixedLines(persona, 200)).containsAll(expected);
 
-            bootstrap.warmPhraseCache();
+            HotlineServer server = bootstrap.server(null).start();
+            try {
+                bootstrap.warmPhraseCache();
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (elevenLabs.requests().size() < pieces && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                List<String> warmed = texts(elevenLabs.requests());
+                assertThat(warmed).hasSize(pieces).doesNotHaveDuplicates().containsAll(expected);
 
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (elevenLabs.requests().size() < expected && System.nanoTime() < deadline) {
-                Thread.sleep(20);
+                CallReport report = SimulatedTwilioCaller
+                        .dialing(URI.create("ws://127.0.0.1:" + server.port() + "/voice-stream"))
+                        .call(CallScript.builder().greetingTimeout(Duration.ofSeconds(10))
+                                .maxCallDuration(Duration.ofSeconds(8)).build());
+
+                assertThat(report.greetingLatency()).as("the greeting was heard").isPresent();
+                assertThat(texts(elevenLabs.requests())).as("requests after the call").isEqualTo(warmed);
+            } finally {
+                server.shutdown();
             }
-            List<RecordedRequest> requests = elevenLabs.requests();
-            ObjectMapper json = new ObjectMapper();
-            List<String> texts = new ArrayList<>();
-            for (RecordedRequest request : requests) {
-                assertThat(request.path()).endsWith("/stream");
-                assertThat(request.query()).containsEntry("output_format", "ulaw_8000");
-                texts.add(json.readTree(new String(request.body(), StandardCharsets.UTF_8)).get("text").asText());
-            }
-            assertThat(texts).containsExactlyInAnyOrderElementsOf(fixed.stream().distinct().toList());
         }
+    }
+
+    private static List<String> texts(List<RecordedRequest> requests) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<String> texts = new ArrayList<>();
+        for (RecordedRequest request : requests) {
+            assertThat(request.path()).endsWith("/stream");
+            assertThat(request.query()).containsEntry("output_format", "ulaw_8000");
+            texts.add(json.readTree(new String(request.body(), StandardCharsets.UTF_8)).get("text").asText());
+        }
+        return texts;
     }
 }

@@ -30,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -429,10 +428,7 @@ public final class CallSession implements CallHandle {
      * pieces all fit its queue, so queueing them never waits (which it must not, under the lock).
      */
     private void speakLine(Speech.Kind kind, String text) {
-        List<String> pieces = new ArrayList<>();
-        SentenceChunker chunker = new SentenceChunker(settings.maxPieceChars(), 0);
-        chunker.append(text, pieces::add);
-        chunker.finish(pieces::add);
+        List<String> pieces = SentenceChunker.pieces(text, settings.maxPieceChars());
         Speech speech = new Speech(kind, turns, callCancel.child(), Math.max(PIECE_QUEUE_CAPACITY, pieces.size()), 0,
                 0, audioNanos);
         current = speech;

@@ -1,5 +1,7 @@
 package dev.hotline.core.text;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -44,6 +46,19 @@ public final class SentenceChunker {
         }
         this.maxPieceChars = maxPieceChars;
         this.firstPieceMinChars = firstPieceMinChars;
+    }
+
+    /**
+     * The pieces a whole known text (a fixed line such as the greeting) is spoken in: cut at sentence ends, no
+     * piece longer than {@code maxPieceChars}, no early first cut. The engine speaks fixed lines in exactly
+     * these pieces, so a phrase cache must hold them, not only the whole line.
+     */
+    public static List<String> pieces(String text, int maxPieceChars) {
+        List<String> pieces = new ArrayList<>();
+        SentenceChunker chunker = new SentenceChunker(maxPieceChars, 0);
+        chunker.append(text, pieces::add);
+        chunker.finish(pieces::add);
+        return List.copyOf(pieces);
     }
 
     /** Adds a delta; hands every piece it completes to {@code out}, in order. */

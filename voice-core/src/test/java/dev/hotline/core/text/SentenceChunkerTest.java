@@ -23,6 +23,15 @@ class SentenceChunkerTest {
     }
 
     @Test
+    void givenAWholeFixedLine_whenCutIntoPieces_thenSentenceByLongSentenceCutAtABlank() {
+        assertThat(SentenceChunker.pieces("It was great talking with you. Take care, bye!", 200))
+                .containsExactly("It was great talking with you.", "Take care, bye!");
+        assertThat(SentenceChunker.pieces("Dr. Smith says hi. " + "word ".repeat(10).strip(), 20))
+                .allSatisfy(piece -> assertThat(piece.length()).isLessThanOrEqualTo(20))
+                .first().isEqualTo("Dr. Smith says hi.");
+    }
+
+    @Test
     void givenTwoSentences_whenStreamed_thenTwoPieces() {
         assertThat(chunk(new SentenceChunker(200, 0), "Hello there", ". How are", " you today?"))
                 .containsExactly("Hello there.", "How are you today?");
