@@ -900,6 +900,25 @@ public final class CallSession implements CallHandle {
         setState(CallState.LISTENING);
     }
 
+    /**
+     * The call's last reply is all at the transport: it counts as said now and the goodbye is queued right
+     * behind it, so the caller hears one after the other with no pause for the marks' round trip and the
+     * goodbye's synthesis. The up to {@code maxQueuedMs} of the reply still queued plays out; a barge-in can
+     * no longer cut it (the call is ending).
+     */
+    private void onAllSent(Speech speech) {
+        if (speech != current || ended || state == CallState.ENDING || speech.kind != Speech.Kind.REPLY
+                || !speech.userAdded || conversation.exchanges() + 1 < settings.maxExchanges()) {
+            return;
+        }
+        String said = playout.fullText(speech);
+        conversation.addAssistant(said);
+        emit(new CallEvent.TurnCompleted(callId(), now(), speech.turn, speech.transcript, said, timings(speech),
+                false));
+        current = null;
+        beginFarewell("exchange limit", persona.goodbye());
+    }
+
     private void onPlayed(Speech speech) {
         if (speech != current || ended) {
             return;
@@ -1040,6 +1059,13 @@ public final class CallSession implements CallHandle {
                 if (speech == current && state == CallState.THINKING) {
                     setState(CallState.SPEAKING);
                 }
+            }
+        }
+
+        @Override
+        public void allSent(Speech speech) {
+            synchronized (lock) {
+                onAllSent(speech);
             }
         }
 

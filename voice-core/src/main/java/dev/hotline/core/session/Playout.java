@@ -30,6 +30,13 @@ final class Playout {
         /** The first audio of {@code speech}'s pieces (not a filler) went to the transport. */
         void firstAudioSent(Speech speech);
 
+        /**
+         * All of {@code speech}'s audio is at the transport (synthesis finished, nothing left here), though not
+         * yet all heard: what follows it can be queued now and play with no gap. Before {@link #played}.
+         */
+        default void allSent(Speech speech) {
+        }
+
         /** All of {@code speech}'s audio was sent and its marks came back: the caller heard it all. */
         void played(Speech speech);
 
@@ -164,6 +171,7 @@ final class Playout {
         lock.lock();
         try {
             speech.audioComplete = true;
+            checkAllSent(speech, actions);
             checkPlayed(speech, actions);
         } finally {
             lock.unlock();
@@ -343,6 +351,9 @@ final class Playout {
                 Speech speech = head.speech;
                 actions.add(() -> callbacks.firstAudioSent(speech));
             }
+            if (head.remaining == 0) {
+                checkAllSent(head.speech, actions);
+            }
         }
     }
 
@@ -365,6 +376,19 @@ final class Playout {
             }
             at += segment.remaining;
         }
+    }
+
+    private void checkAllSent(Speech speech, List<Runnable> actions) {
+        if (!speech.audioComplete || speech.allSentReported || speech.cancel.isCancelled()) {
+            return;
+        }
+        for (Segment s : buffer) {
+            if (s.speech == speech) {
+                return;
+            }
+        }
+        speech.allSentReported = true;
+        actions.add(() -> callbacks.allSent(speech));
     }
 
     private void checkPlayed(Speech speech, List<Runnable> actions) {

@@ -58,6 +58,8 @@ final class Speech {
     /** Whether audio of the speech's own pieces (not a filler) was queued. */
     boolean anyBuffered;
     boolean playedReported;
+    /** Guarded by the playout's lock: {@code allSent} was reported. */
+    boolean allSentReported;
 
     // Written by the stage that gets there first; read by the session.
     volatile long transcriptReady;

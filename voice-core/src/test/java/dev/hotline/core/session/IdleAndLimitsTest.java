@@ -105,6 +105,33 @@ class IdleAndLimitsTest {
     }
 
     @Test
+    void givenTheExchangeLimit_whenTheLastReplyIsAllSent_thenTheGoodbyeIsQueuedBehindItBeforeItIsHeard()
+            throws Exception {
+        CallSettings one = settings.toBuilder().maxExchanges(1).build();
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hear("one");
+            // 300 ms of audio (50 ms a character): all of it fits at the transport (maxQueuedMs 400).
+            h.responder.reply("First.");
+            h.start(one);
+            h.greeted();
+            // From here no mark comes back, so the reply is never reported heard.
+            h.transport.pausePlayback();
+            h.says(800, one);
+
+            assertThat(h.transport.feedSilenceUntil(() -> h.synthesizer.texts().contains("Take care, bye!"),
+                    Duration.ofSeconds(10))).as("the goodbye synthesized while the reply is still queued").isTrue();
+            CallEvent.TurnCompleted turn = h.events(CallEvent.TurnCompleted.class).getLast();
+            assertThat(turn.reply()).isEqualTo("First.");
+            assertThat(turn.interrupted()).isFalse();
+
+            h.transport.resumePlayback();
+            assertThat(h.transport.feedSilenceUntilEnded(Duration.ofSeconds(20))).isTrue();
+            assertThat(h.synthesizer.texts()).endsWith("First.", "It was great talking with you.", "Take care, bye!");
+            assertThat(h.events(CallEvent.CallEnded.class).getFirst().reason()).isEqualTo("exchange limit");
+        }
+    }
+
+    @Test
     void givenAHistoryLimit_whenManyExchanges_thenTheRequestKeepsTheSystemPromptAndTheLatestMessages()
             throws Exception {
         CallSettings small = settings.toBuilder().historyMessages(4).build();
