@@ -379,26 +379,16 @@ final class Playout {
     }
 
     private void checkAllSent(Speech speech, List<Runnable> actions) {
-        if (!speech.audioComplete || speech.allSentReported || speech.cancel.isCancelled()) {
+        if (!speech.audioComplete || speech.allSentReported || speech.cancel.isCancelled() || waitsHere(speech)) {
             return;
-        }
-        for (Segment s : buffer) {
-            if (s.speech == speech) {
-                return;
-            }
         }
         speech.allSentReported = true;
         actions.add(() -> callbacks.allSent(speech));
     }
 
     private void checkPlayed(Speech speech, List<Runnable> actions) {
-        if (!speech.audioComplete || speech.playedReported || speech.cancel.isCancelled()) {
+        if (!speech.audioComplete || speech.playedReported || speech.cancel.isCancelled() || waitsHere(speech)) {
             return;
-        }
-        for (Segment s : buffer) {
-            if (s.speech == speech) {
-                return;
-            }
         }
         for (InFlight f : inFlight) {
             if (f.speech() == speech) {
@@ -407,6 +397,16 @@ final class Playout {
         }
         speech.playedReported = true;
         actions.add(() -> callbacks.played(speech));
+    }
+
+    /** Whether audio of {@code speech} is still in the buffer, not yet sent. */
+    private boolean waitsHere(Speech speech) {
+        for (Segment s : buffer) {
+            if (s.speech == speech) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void append(StringBuilder out, String text) {
