@@ -71,7 +71,7 @@ public final class SileroVad implements VoiceActivityDetector {
     private SileroVad(WindowBatcher batcher, int sampleRate, Gate gate) {
         this.batcher = batcher;
         this.window = windowOf(sampleRate);
-        this.context = sampleRate == 16_000 ? 64 : 32;
+        this.context = contextOf(sampleRate);
         this.gateEnergy = gate.below() > 0 ? (long) Math.floor(gate.rms() * gate.rms() * window) : -1;
         this.gateBelow = gate.below();
         this.request = new WindowBatcher.Request(context + window);
@@ -80,6 +80,11 @@ public final class SileroVad implements VoiceActivityDetector {
 
     private static int windowOf(int sampleRate) {
         return sampleRate == 16_000 ? 512 : 256;
+    }
+
+    /** The samples of the window before that the model reads ahead of each window. */
+    private static int contextOf(int sampleRate) {
+        return sampleRate == 16_000 ? 64 : 32;
     }
 
     @Override
@@ -242,8 +247,9 @@ public final class SileroVad implements VoiceActivityDetector {
                 throw new IllegalStateException("ONNX Runtime could not load the Silero model: " + e.getMessage(), e);
             }
             long delay = batching.maxDelay().toNanos();
-            this.batcher8k = new WindowBatcher(env, session, rate8k, 32 + windowOf(8_000), delay, batching.maxWindows());
-            this.batcher16k = new WindowBatcher(env, session, rate16k, 64 + windowOf(16_000), delay,
+            this.batcher8k = new WindowBatcher(env, session, rate8k, contextOf(8_000) + windowOf(8_000), delay,
+                    batching.maxWindows());
+            this.batcher16k = new WindowBatcher(env, session, rate16k, contextOf(16_000) + windowOf(16_000), delay,
                     batching.maxWindows());
         }
 

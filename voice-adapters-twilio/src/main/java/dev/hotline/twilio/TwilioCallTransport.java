@@ -29,13 +29,13 @@ import org.slf4j.MDC;
  * <p><b>Outbound queue.</b> Frames wait in a queue and are written one at a time through the non-blocking
  * {@link TextFrameSender}, by whichever thread finds the socket free: the one that queued the frame, or the
  * one told that the frame before it was written. No thread waits for the network and no writer thread is
- * woken per frame. A write still unfinished after a timeout ({@link #endIfWriteStalled}, which the server's
- * sweeper calls) means a peer that stopped reading, and the call ends. At most {@code maxQueuedMedia} media frames wait; beyond that
- * {@link #sendAudio} returns {@code false} and queues nothing. {@link #clear} drops the media frames still
- * waiting here and echoes the marks among them at once, then sends {@code clear} so Twilio drops and echoes
- * the rest. Marks and clears are small and are always queued, up to a hard cap of twice
- * {@code maxQueuedMedia} frames in all; a socket that falls that far behind is treated as dead and the call
- * ends.
+ * woken per frame. A write still unfinished after a timeout ({@link #endIfWriteStalled}, which the server
+ * calls every second) means a peer that stopped reading, and the call ends. At most {@code maxQueuedMedia}
+ * media frames wait; beyond that {@link #sendAudio} returns {@code false} and queues nothing. {@link #clear}
+ * drops the media frames still waiting here and echoes the marks among them at once, then sends
+ * {@code clear} so Twilio drops and echoes the rest. Marks and clears are small and are always queued, up to
+ * a hard cap of twice {@code maxQueuedMedia} frames in all; a socket that falls that far behind is treated as
+ * dead and the call ends.
  *
  * <p><b>Bad input.</b> A malformed message, a binary frame, media before {@code start}, a message naming
  * another stream, a second {@code start} or anything after {@code stop} is dropped and logged once per kind
@@ -360,7 +360,7 @@ public final class TwilioCallTransport implements CallTransport {
     /**
      * Ends the call if the frame being written has not been written within {@code timeout}: the peer stopped
      * reading (TCP's window is full) or the network is gone without a reset. Call it now and then from a
-     * thread that holds no engine lock (the server's sweeper).
+     * thread that holds no engine lock (the server does, every second).
      *
      * @return whether it ended the call
      */
@@ -425,12 +425,13 @@ public final class TwilioCallTransport implements CallTransport {
     private void drain() {
         while (true) {
             Frame frame;
-            Write write = new Write();
+            Write write;
             outbound.lock();
             try {
                 if (writing || closed || queue.isEmpty()) {
                     return;
                 }
+                write = new Write();
                 frame = queue.removeFirst();
                 if (frame.kind() == FrameKind.MEDIA) {
                     queuedMedia--;
