@@ -328,7 +328,8 @@ public final class HotlineServer {
 
     private void checkWrites() {
         for (Stream stream : streams.values()) {
-            withCallMdc(stream.transport(), () -> stream.transport().endIfWriteStalled(WRITE_TIMEOUT));
+            // The transport's own log line carries the call's ids, so no MDC is set around it here.
+            stream.transport().endIfWriteStalled(WRITE_TIMEOUT);
         }
     }
 
