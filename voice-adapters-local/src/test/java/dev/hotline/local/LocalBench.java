@@ -24,6 +24,9 @@ import java.util.Locale;
  *   <li>{@code vadcall}: Silero cost per call-second on a realistic call ({@link CallScene}), gate on and off;</li>
  *   <li>{@code vadcompare}: Silero (gate on and off) against the energy VAD on the shared speech with noise and
  *       tones, and on {@link CallScene};</li>
+ *   <li>{@code vadlag}: where Silero and the turn detector place the end of speech, against the simulated
+ *       caller's level threshold, on every shared recording at each of the 8 alignments of a 20 ms frame to
+ *       Silero's 32 ms window; and how many turns end inside a recording (at a pause);</li>
  *   <li>{@code startup}: time and memory to load recognizer, VAD and TTS and answer a first request.</li>
  * </ul>
  */
@@ -41,8 +44,9 @@ public final class LocalBench {
             case "vadbatch" -> batching(java.lang.management.ManagementFactory.getThreadMXBean());
             case "vadcompare" -> vadCompare();
             case "startup" -> startup();
+            case "vadlag" -> vadLag();
             default -> throw new IllegalArgumentException("usage: LocalBench wer [default|fast|A,R,W,RW,LW]"
-                    + " [all|librivox|phone|phone-unfolded] | vad | vadcall | vadbatch | vadcompare | startup");
+                    + " [all|librivox|phone|phone-unfolded] | vad | vadcall | vadbatch | vadcompare | startup | vadlag");
         }
     }
 
@@ -278,6 +282,85 @@ public final class LocalBench {
                     + " RSS %s, max RSS %s%n", ttsCall, reply.size() / 8000.0, sttCall, heard.text(), rss("VmRSS"),
                     rss("VmHWM"));
         }
+    }
+
+    /**
+     * Each recording as a call would carry it (mu-law, 20 ms frames, after a second of line silence plus 0-7 frames
+     * so that every alignment of frames to windows occurs), through Silero and a {@link dev.hotline.core.turn
+     * .TurnDetector} with the default settings, then silence until the turn ends. The lag is where the engine put
+     * the end of speech (the turn's end minus the end-of-turn silence) less where the simulated caller does (the
+     * end of its last 20 ms frame at or above RMS 330).
+     */
+    private static void vadLag() throws Exception {
+        Path speech = speechDir();
+        List<SpeechSets.Sample> samples = new java.util.ArrayList<>(SpeechSets.phone(speech));
+        for (SpeechSets.Sample s : SpeechSets.librivox(speech)) {
+            samples.add(new SpeechSets.Sample(s.name(), new Utterance(AudioFormat.PCM16_8K,
+                    dev.hotline.audio.Pcm16.toBytes(dev.hotline.audio.Resampler.resample(
+                            dev.hotline.audio.Pcm16.toShorts(s.utterance().pcm()), s.utterance().format().sampleRate(),
+                            8_000))), s.reference()));
+        }
+        dev.hotline.core.CallSettings settings = dev.hotline.core.CallSettings.defaults();
+        int frame = 160;
+        long endSilence = settings.endOfTurnSilence().toMillis() * 8;
+        List<Double> lags = new java.util.ArrayList<>();
+        int splits = 0;
+        int runs = 0;
+        try (SileroVad.Factory factory = SileroVad.factory()) {
+            for (SpeechSets.Sample sample : samples) {
+                short[] linear = dev.hotline.audio.G711.ulawToLinear(dev.hotline.audio.G711.linearToUlaw(
+                        dev.hotline.audio.Pcm16.toShorts(sample.utterance().pcm())));
+                int frames = (linear.length + frame - 1) / frame;
+                int callerEnd = frames * frame;
+                while (callerEnd > 0 && rms(linear, callerEnd - frame, Math.min(callerEnd, linear.length)) < 330) {
+                    callerEnd -= frame;
+                }
+                double worst = Double.NEGATIVE_INFINITY;
+                int fileSplits = 0;
+                for (int phase = 0; phase < 8; phase++) {
+                    int lead = (50 + phase) * frame;
+                    short[] call = new short[lead + frames * frame + (int) endSilence * 3];
+                    System.arraycopy(linear, 0, call, lead, linear.length);
+                    SileroVad vad = factory.create(8_000);
+                    dev.hotline.core.turn.TurnDetector detector = new dev.hotline.core.turn.TurnDetector(settings, 8_000);
+                    int ends = 0;
+                    long lastEnd = -1;
+                    for (int at = 0; at + frame <= call.length; at += frame) {
+                        float p = vad.speechProbability(call, at, frame);
+                        if (detector.onFrame(java.util.Arrays.copyOfRange(call, at, at + frame), frame, p)
+                                == dev.hotline.core.turn.TurnDetector.Event.TURN_ENDED) {
+                            ends++;
+                            lastEnd = at + frame - endSilence;
+                        }
+                    }
+                    runs++;
+                    if (ends > 1) {
+                        fileSplits += ends - 1;
+                    }
+                    if (lastEnd >= 0) {
+                        double lag = (lastEnd - (lead + callerEnd)) / 8.0;
+                        lags.add(lag);
+                        worst = Math.max(worst, lag);
+                    }
+                }
+                splits += fileSplits;
+                System.out.printf(Locale.ROOT, "%-28s worst lag %6.1f ms, turns ended inside: %d%n", sample.name(),
+                        worst, fileSplits);
+            }
+        }
+        java.util.Collections.sort(lags);
+        System.out.printf(Locale.ROOT, "%d recordings x 8 alignments = %d runs: lag p50 %.1f, p90 %.1f, p99 %.1f, max %.1f,"
+                + " min %.1f ms; %d turns ended inside a recording%n", samples.size(), runs,
+                lags.get(lags.size() / 2), lags.get((int) (lags.size() * 0.9)), lags.get((int) (lags.size() * 0.99)),
+                lags.get(lags.size() - 1), lags.get(0), splits);
+    }
+
+    private static double rms(short[] pcm, int from, int to) {
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += (double) pcm[i] * pcm[i];
+        }
+        return to > from ? Math.sqrt(sum / (to - from)) : 0;
     }
 
     private static Path speechDir() {
