@@ -17,10 +17,15 @@ import java.util.Arrays;
  *
  * <p><b>Where the silence starts.</b> A VAD goes on hearing speech for a while after the voice has faded:
  * Silero's probability stays above the threshold for 80-180 ms of a word's dying tail in the shared phone
- * recordings, frames at -42 to -62 dBFS. The end-of-turn silence is counted from where the speech faded
- * instead: speech frames quieter than {@link #QUIET_SPEECH_RMS} just before the first silent frame count
- * as silence, up to {@link #MAX_QUIET_CREDIT}. Quiet speech that goes on still resets the count at every
- * frame, so a turn never ends while the VAD hears speech; it only ends up to that much sooner after it.
+ * recordings, frames at -42 to -62 dBFS, and for as long over a noisy line's floor (-43 to -48 dBFS in the
+ * shared LibriVox recordings at 8 kHz). The end-of-turn silence is counted from where the speech faded
+ * instead: speech frames just before the first silent frame count as silence, up to {@link #MAX_QUIET_CREDIT},
+ * when they are quiet, that is more than {@link #ACTIVITY_MARGIN_DB} under the turn's speech level (the margin
+ * of ITU-T P.56's active speech level: what lies further under it is not counted as speech activity) or under
+ * {@link #QUIET_SPEECH_RMS} whatever the level. The speech level is the mean power of the turn's frames that
+ * the VAD calls speech and that are over {@code QUIET_SPEECH_RMS}. Quiet speech that goes on still resets the
+ * count at every frame, so a turn never ends while the VAD hears speech; it only ends up to that much sooner
+ * after it.
  *
  * <p><b>Bounded.</b> The pre-roll ring holds {@code preRoll + 2 * speechStart}; the utterance buffer grows
  * on demand up to {@code preRoll + maxUtterance} and is kept for the call's next turn: a call holds about its
@@ -48,11 +53,18 @@ public final class TurnDetector {
     /** The smallest utterance buffer, grown by doubling. */
     private static final int INITIAL_CAPACITY_SAMPLES = 16_000;
     /**
-     * RMS (16-bit units; -50 dBFS) below which a frame the VAD calls speech is a fading tail: under the quietest
-     * window that started speech in the shared recordings (RMS 230, -43 dBFS), over a phone line's noise floor
-     * (RMS 8-17).
+     * RMS (16-bit units; -50 dBFS) below which a frame the VAD calls speech is a fading tail at any speech level:
+     * under the quietest window that started speech in the shared recordings (RMS 230, -43 dBFS), over a phone
+     * line's noise floor (RMS 8-17).
      */
     static final int QUIET_SPEECH_RMS = 100;
+    /**
+     * How far under the turn's speech level a frame the VAD calls speech is a fading tail, in dB: ITU-T P.56's
+     * margin between the active speech level and the activity threshold.
+     */
+    static final double ACTIVITY_MARGIN_DB = 15.9;
+    private static final double ACTIVITY_MARGIN = Math.pow(10, -ACTIVITY_MARGIN_DB / 10);
+    private static final long QUIET_SPEECH_POWER = (long) QUIET_SPEECH_RMS * QUIET_SPEECH_RMS;
     /** The most of a quiet tail counted as silence. */
     static final Duration MAX_QUIET_CREDIT = Duration.ofMillis(200);
     /** Trailing silence kept at the end of an utterance, so the recognizer hears the last word end. */
@@ -78,6 +90,9 @@ public final class TurnDetector {
     private long silenceRun;
     /** Samples of the quiet speech frames just before now, in a turn (see the class comment). */
     private long quietTail;
+    /** The energy (sum of squares) and length of the turn's speech frames over {@link #QUIET_SPEECH_RMS}. */
+    private double speechEnergy;
+    private long speechSamples;
     private short[] utterance;
     private int utteranceLength;
     private Utterance finished;
@@ -222,6 +237,8 @@ public final class TurnDetector {
         voiced = candidateVoiced;
         silenceRun = candidateGap;
         quietTail = 0;
+        speechEnergy = 0;
+        speechSamples = 0;
         int keep = (int) Math.min(ringFill, candidateElapsed + preRollSamples);
         if (utterance == null || utterance.length < keep) {
             utterance = new short[Math.min(Math.max(INITIAL_CAPACITY_SAMPLES, keep * 2), maxUtteranceSamples)];
@@ -234,13 +251,21 @@ public final class TurnDetector {
         return Event.SPEECH_STARTED;
     }
 
-    /** Whether the frame's RMS is below {@link #QUIET_SPEECH_RMS}. */
-    private static boolean quiet(short[] pcm, int length) {
+    /**
+     * Whether a frame the VAD calls speech is a fading tail: under {@link #QUIET_SPEECH_RMS}, or more than
+     * {@link #ACTIVITY_MARGIN_DB} under the speech level of the turn so far (this frame included).
+     */
+    private boolean quiet(short[] pcm, int length) {
         long energy = 0;
         for (int i = 0; i < length; i++) {
             energy += pcm[i] * pcm[i];
         }
-        return energy < (long) QUIET_SPEECH_RMS * QUIET_SPEECH_RMS * length;
+        if (energy < QUIET_SPEECH_POWER * length) {
+            return true;
+        }
+        speechEnergy += energy;
+        speechSamples += length;
+        return energy < speechEnergy / speechSamples * ACTIVITY_MARGIN * length;
     }
 
     private void finish() {

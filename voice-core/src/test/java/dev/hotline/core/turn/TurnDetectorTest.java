@@ -217,15 +217,48 @@ class TurnDetectorTest {
         assertThat(framesUntilTheTurnEnds(detector)).isEqualTo(700 / 20);
     }
 
+    @Test
+    void givenATailFarUnderTheTurnsLevel_whenSilenceFollows_thenItCountsAsTheFadeThoughOverTheFloor() {
+        // Speech at -12 dBFS, then 100 ms at -30 dBFS: 18 dB under the turn's level, past P.56's 15.9 dB margin.
+        TurnDetector detector = speechFadingFor((short) 8_000, (short) 1_000, 5);
+
+        assertThat(framesUntilTheTurnEnds(detector)).isEqualTo((700 - 100) / 20);
+    }
+
+    @Test
+    void givenAStretchWithinTheMarginOfTheTurnsLevel_whenSilenceFollows_thenTheFullSilenceIsWaited() {
+        // Speech at -12 dBFS, then 100 ms at -22 dBFS: 10 dB under, still speech activity.
+        TurnDetector detector = speechFadingFor((short) 8_000, (short) 2_500, 5);
+
+        assertThat(framesUntilTheTurnEnds(detector)).isEqualTo(700 / 20);
+    }
+
+    @Test
+    void givenAQuietTalker_whenTheirSofterSpeechIsOverTheFloor_thenItIsNotTakenForAFade() {
+        // A talker at -38 dBFS whose last 100 ms are at -42 dBFS: quiet in absolute terms, but only 4 dB under
+        // their own level and over -50 dBFS.
+        TurnDetector detector = speechFadingFor((short) 400, (short) 250, 5);
+
+        assertThat(framesUntilTheTurnEnds(detector)).isEqualTo(700 / 20);
+    }
+
     /**
      * A detector fed 200 ms of silence, 600 ms of loud speech (-12 dBFS) and {@code quietFrames} frames the VAD
      * still calls speech at -56 dBFS.
      */
     private TurnDetector speechFadingFor(int quietFrames) {
+        return speechFadingFor((short) 8_000, (short) 50, quietFrames);
+    }
+
+    /**
+     * A detector fed 200 ms of silence, 600 ms of speech at {@code speechLevel} and {@code tailFrames} frames the
+     * VAD still calls speech at {@code tailLevel} (square waves of that amplitude, so that RMS).
+     */
+    private TurnDetector speechFadingFor(short speechLevel, short tailLevel, int tailFrames) {
         TurnDetector detector = new TurnDetector(defaults, RATE);
         feed(detector, 10, 0f, (short) 0);
-        feed(detector, 30, 1f, (short) 8_000);
-        feed(detector, quietFrames, 1f, (short) 50);
+        feed(detector, 30, 1f, speechLevel);
+        feed(detector, tailFrames, 1f, tailLevel);
         return detector;
     }
 
