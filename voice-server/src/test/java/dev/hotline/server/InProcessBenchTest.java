@@ -54,6 +54,10 @@ class InProcessBenchTest {
         assertThat(Integer.parseInt(lag.group(1))).isBetween(-200, 400);
         assertThat(text).containsPattern("the rest, sockets and queues: +p50 +-?\\d+ ms");
         assertThat(text).containsPattern("engine overhead, caller's clock less the VAD's lag: +p50 +-?\\d+ ms");
+        if (Files.isReadable(Path.of("/proc/stat"))) {
+            assertThat(text).containsPattern("machine \\(/proc/stat\\), whole run: busy \\d+\\.\\d %, idle \\d+\\.\\d %,"
+                    + " stolen \\d+\\.\\d %");
+        }
         assertThat(text).containsPattern("the fakes' own lateness .*: llm first token p50 \\d+\\.\\d .*stt response p50"
                 + " \\d+\\.\\d .*tts first chunk p50 \\d+\\.\\d");
         List<String> rows = Files.readAllLines(csv);

@@ -300,6 +300,7 @@ public final class BenchCommand {
         long serverHeapBefore = server.map(ProcessProbe::heapAfterGc).orElse(-1L);
         long cpuBefore = os.getProcessCpuTime();
         long serverCpuBefore = server.map(ProcessProbe::cpuNanos).orElse(-1L);
+        ProcessProbe.MachineCpu machineBefore = ProcessProbe.machineCpu();
         long started = System.nanoTime();
         startedAt.set(started);
 
@@ -344,6 +345,7 @@ public final class BenchCommand {
         boolean steady = steadyTo - steadyFrom >= MIN_STEADY.toNanos();
         long[] cpuAtSteadyFrom = {-1, -1, -1};
         long[] cpuAtSteadyTo = {-1, -1, -1};
+        ProcessProbe.MachineCpu[] machineAtSteady = new ProcessProbe.MachineCpu[2];
         long heapDuring = -1;
         long serverRssDuring = -1;
         long sampleHeapAt = started + settings.ramp().toNanos() + settings.duration().toNanos() / 2;
@@ -359,8 +361,10 @@ public final class BenchCommand {
             now = System.nanoTime();
             if (steady && cpuAtSteadyFrom[0] < 0 && now >= steadyFrom) {
                 sampleCpu(cpuAtSteadyFrom, now, os, server);
+                machineAtSteady[0] = ProcessProbe.machineCpu();
             } else if (steady && cpuAtSteadyTo[0] < 0 && now >= steadyTo) {
                 sampleCpu(cpuAtSteadyTo, now, os, server);
+                machineAtSteady[1] = ProcessProbe.machineCpu();
             }
             if (heapDuring < 0 && now >= sampleHeapAt) {
                 // No collection is forced while calls run: a full GC here stopped every call for ~50 ms.
@@ -382,6 +386,7 @@ public final class BenchCommand {
         long wallNanos = System.nanoTime() - started;
         long cpuNanos = os.getProcessCpuTime() - cpuBefore;
         long serverCpuNanos = server.map(ProcessProbe::cpuNanos).orElse(-1L) - serverCpuBefore;
+        ProcessProbe.MachineCpu machineAfter = ProcessProbe.machineCpu();
         double callSeconds = settings.calls() * (double) settings.duration().toSeconds();
         summarize(settings, budget, new ArrayList<>(turns), started + settings.warmup().toNanos(),
                 new ArrayList<>(reports), failed.get(), firstFailure.get(), maxLagNanos.get(), out);
@@ -404,6 +409,13 @@ public final class BenchCommand {
                                     (cpuAtSteadyTo[2] - cpuAtSteadyFrom[2]) / windowNanos,
                                     (cpuAtSteadyTo[2] - cpuAtSteadyFrom[2]) / 1e6 / (windowNanos / 1e9) / settings.calls())
                             : "");
+        }
+        String machine = machineShares(machineBefore, machineAfter);
+        if (machine != null) {
+            String window = machineShares(machineAtSteady[0], machineAtSteady[1]);
+            out.println("machine (/proc/stat), whole run: " + machine + (window == null ? "" : "; steady window: " + window)
+                    + " (stolen: time the hypervisor ran other guests while this machine had work; it shows as"
+                    + " latency no process here spent)");
         }
         if (heapDuring >= 0) {
             out.printf("heap%s: %.1f MB before, %.1f MB after the last collection mid-run = at most %.1f KB per call%n",
@@ -449,6 +461,20 @@ public final class BenchCommand {
             }
         }
         return used;
+    }
+
+    /**
+     * How the machine's CPU time between two readings divided, as {@code busy 61.2 %, idle 37.1 %, stolen 1.7 %}, or
+     * {@code null} without both readings.
+     */
+    static String machineShares(ProcessProbe.MachineCpu from, ProcessProbe.MachineCpu to) {
+        if (from == null || to == null || to.total() <= from.total()) {
+            return null;
+        }
+        double total = to.total() - from.total();
+        return String.format(java.util.Locale.ROOT, "busy %.1f %%, idle %.1f %%, stolen %.1f %%",
+                100 * (to.busy() - from.busy()) / total, 100 * (to.idle() - from.idle()) / total,
+                100 * (to.steal() - from.steal()) / total);
     }
 
     /** Records the time, this process's CPU and the hotline process's CPU (or -1) into {@code sample}. */

@@ -26,6 +26,7 @@ final class ProcessProbe {
      */
     private static final Pattern USED = Pattern.compile("(?m)^\\S.*?\\bused (\\d+)([KMG])");
     private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(20);
+    private static final Pattern CPU_LINE = Pattern.compile("(?m)^cpu ([\\d ]+)$");
 
     private ProcessProbe() {
     }
@@ -43,6 +44,49 @@ final class ProcessProbe {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * The whole machine's CPU time so far, in clock ticks, from the first line of {@code /proc/stat} (Linux):
+     * busy (user, nice, system, irq, softirq), idle (idle, iowait) and stolen (time a virtual machine's
+     * hypervisor ran something else while this machine had work).
+     */
+    record MachineCpu(long busy, long idle, long steal) {
+
+        /** Ticks of every kind. */
+        long total() {
+            return busy + idle + steal;
+        }
+    }
+
+    /** The machine's CPU time so far, or {@code null} when {@code /proc/stat} cannot be read or parsed. */
+    static MachineCpu machineCpu() {
+        try {
+            return parseMachineCpu(Files.readString(Path.of("/proc/stat")));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The aggregate {@code cpu} line of {@code /proc/stat} text ({@code cpu  user nice system idle iowait irq softirq
+     * steal guest guest_nice}; guest time is inside user already), or {@code null} if there is none. Kernels before
+     * 2.6.11 have no steal field: it counts as zero.
+     */
+    static MachineCpu parseMachineCpu(String procStat) {
+        Matcher m = CPU_LINE.matcher(procStat);
+        if (!m.find()) {
+            return null;
+        }
+        String[] f = m.group(1).trim().split("\\s+");
+        if (f.length < 7) {
+            return null;
+        }
+        long[] v = new long[Math.min(f.length, 8)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Long.parseLong(f[i]);
+        }
+        return new MachineCpu(v[0] + v[1] + v[2] + v[5] + v[6], v[3] + v[4], v.length > 7 ? v[7] : 0);
     }
 
     /** Used heap in bytes right after a full collection the probe requests, or -1. */

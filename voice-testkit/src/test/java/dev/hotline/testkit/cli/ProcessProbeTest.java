@@ -50,6 +50,39 @@ class ProcessProbeTest {
     }
 
     @Test
+    void givenProcStat_whenRead_thenTheAggregateLineIsSplitIntoBusyIdleAndStolen() {
+        // A 2-vCPU guest's /proc/stat (Linux 6.1), the per-CPU lines after the aggregate one.
+        String stat = """
+                cpu  76668 12 17537 219836 212 3 1400 1867 0 0
+                cpu0 38001 6 8800 109900 100 1 700 930 0 0
+                cpu1 38667 6 8737 109936 112 2 700 937 0 0
+                intr 1234 0 0
+                ctxt 99
+                """;
+
+        ProcessProbe.MachineCpu cpu = ProcessProbe.parseMachineCpu(stat);
+
+        assertThat(cpu).isEqualTo(new ProcessProbe.MachineCpu(76668 + 12 + 17537 + 3 + 1400, 219836 + 212, 1867));
+        assertThat(cpu.total()).isEqualTo(76668 + 12 + 17537 + 219836 + 212 + 3 + 1400 + 1867);
+    }
+
+    @Test
+    void givenTwoReadings_whenShared_thenEachKindIsItsPartOfTheTicksBetween() {
+        ProcessProbe.MachineCpu from = new ProcessProbe.MachineCpu(100, 300, 5);
+        ProcessProbe.MachineCpu to = new ProcessProbe.MachineCpu(160, 330, 15);
+
+        assertThat(BenchCommand.machineShares(from, to)).isEqualTo("busy 60.0 %, idle 30.0 %, stolen 10.0 %");
+        assertThat(BenchCommand.machineShares(from, null)).isNull();
+        assertThat(BenchCommand.machineShares(to, to)).as("no time between the readings").isNull();
+    }
+
+    @Test
+    void givenProcStatWithoutTheAggregateLine_whenRead_thenUnknown() {
+        assertThat(ProcessProbe.parseMachineCpu("cpu0 1 2 3 4 5 6 7 8\nintr 1\n")).isNull();
+        assertThat(ProcessProbe.parseMachineCpu("cpu  1 2 3\n")).as("too few fields").isNull();
+    }
+
+    @Test
     void givenTextWithoutAHeapLine_whenRead_thenUnknown() {
         assertThat(ProcessProbe.usedBytes("12884:\nGC.heap_info is not available\n")).isEqualTo(-1);
     }
