@@ -764,7 +764,8 @@ public final class BenchCommand {
         out.println(indent + "voice-to-voice:  " + Percentiles.of(latencies).format());
         if (budget != null) {
             out.println(indent + "engine overhead: " + Percentiles.of(overheads).format() + "  (latency minus "
-                    + budget.toMillis() + " ms budget)");
+                    + budget.toMillis() + " ms budget; where the engine placed the end of speech counts too: the VAD's"
+                    + " lag, below)");
         }
         out.printf("%sunderruns: %d in %d turns, %d ms of gaps%n", indent, underruns, turnsWithUnderruns, underrunMillis);
         if (!clears.isEmpty()) {
