@@ -43,9 +43,11 @@ import java.util.Objects;
  *     each followed by a mark (default 100: each chunk costs a media frame, a mark and the mark's echo, and
  *     at 40 ms those were a tenth of the server's CPU at 200 calls; what a barge-in knows was heard is exact to
  *     a chunk, and the text kept is cut back to a word anyway)
- * @param maxQueuedMs the most audio, in milliseconds, sent to the transport and not yet played (default 400:
- *     when a chunk's mark comes back, 300 ms are still queued, enough for the echo's round trip and scheduling
- *     jitter; 200 ms starved playback under CPU contention; a {@code clear} drops at most this much)
+ * @param maxQueuedMs the most audio, in milliseconds, sent to the transport and not yet played (default 800:
+ *     when a chunk's mark comes back, 700 ms are still queued to ride out the echo's round trip and stalls on
+ *     either side; 200 ms starved playback under CPU contention, and 400 ms starved the first replies of 200
+ *     calls started together on a slower machine (51-264 gaps a run, against 1 and 15 at 800 ms); a barge-in's
+ *     {@code clear} drops at most this much, so it costs the caller nothing)
  * @param maxBufferedAudio the most synthesized audio held ahead of playout per call
  * @param maxPieceChars the longest speakable piece handed to the synthesizer
  * @param firstPieceMinChars the first piece of a reply may be cut at a clause boundary (a comma) once it
@@ -287,7 +289,7 @@ public record CallSettings(
         private Duration retryBudget = Duration.ofMillis(1_500);
         private Duration retryBackoff = Duration.ofMillis(200);
         private int playoutChunkMs = 100;
-        private int maxQueuedMs = 400;
+        private int maxQueuedMs = 800;
         private Duration maxBufferedAudio = Duration.ofSeconds(20);
         private int maxPieceChars = 200;
         private int firstPieceMinChars = 30;

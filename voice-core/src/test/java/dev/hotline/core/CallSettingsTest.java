@@ -26,7 +26,7 @@ class CallSettingsTest {
         assertThat(d.maxExchanges()).isEqualTo(20);
         assertThat(d.idlePromptAfter()).isEqualTo(Duration.ofSeconds(15));
         assertThat(d.playoutChunkMs()).isEqualTo(100);
-        assertThat(d.maxQueuedMs()).isEqualTo(400);
+        assertThat(d.maxQueuedMs()).isEqualTo(800);
         assertThat(d.accessPin()).isNull();
         assertThat(d.pinTries()).isEqualTo(3);
         assertThat(d.streamingSynthesis()).isFalse();

@@ -110,7 +110,7 @@ class IdleAndLimitsTest {
         CallSettings one = settings.toBuilder().maxExchanges(1).build();
         try (CallHarness h = new CallHarness()) {
             h.transcriber.hear("one");
-            // 300 ms of audio (50 ms a character): all of it fits at the transport (maxQueuedMs 400).
+            // 300 ms of audio (50 ms a character): all of it fits at the transport (maxQueuedMs 800).
             h.responder.reply("First.");
             h.start(one);
             h.greeted();
