@@ -14,6 +14,11 @@ import java.util.Objects;
  *
  * @param speechStart speech must last this long before a turn starts (clicks and short noises do not)
  * @param endOfTurnSilence silence after speech that ends the caller's turn
+ * @param earlyTranscript once the caller's silence has lasted this long, the turn so far is sent to the
+ *     transcriber while the rest of {@code endOfTurnSilence} runs; if the turn then ends with no more speech,
+ *     that transcript answers it and the transcriber's latency, up to the silence still to come, is hidden.
+ *     Speech before the turn ends discards it (an extra transcription the provider bills). Zero, the default,
+ *     turns this off; otherwise less than {@code endOfTurnSilence}
  * @param preRoll audio kept from before the detected speech start, so the first syllable is not clipped
  * @param maxUtterance the longest utterance; a turn is ended when it reaches this
  * @param speechThreshold VAD probability at or above which a frame counts as speech, in (0, 1)
@@ -63,6 +68,7 @@ import java.util.Objects;
 public record CallSettings(
         Duration speechStart,
         Duration endOfTurnSilence,
+        Duration earlyTranscript,
         Duration preRoll,
         Duration maxUtterance,
         double speechThreshold,
@@ -116,6 +122,11 @@ public record CallSettings(
     public CallSettings {
         positive(speechStart, "speechStart");
         positive(endOfTurnSilence, "endOfTurnSilence");
+        notNegative(earlyTranscript, "earlyTranscript");
+        if (earlyTranscript.compareTo(endOfTurnSilence) >= 0) {
+            throw new IllegalArgumentException("earlyTranscript (" + earlyTranscript
+                    + ") must be shorter than endOfTurnSilence (" + endOfTurnSilence + "), or zero for off");
+        }
         notNegative(preRoll, "preRoll");
         if (preRoll.compareTo(Duration.ofSeconds(5)) > 0) {
             throw new IllegalArgumentException("preRoll must be <= 5 s, was " + preRoll);
@@ -182,7 +193,8 @@ public record CallSettings(
     /** Like the record's own, but the access PIN is masked: settings get logged, secrets must not be. */
     @Override
     public String toString() {
-        return "CallSettings[speechStart=" + speechStart + ", endOfTurnSilence=" + endOfTurnSilence + ", preRoll="
+        return "CallSettings[speechStart=" + speechStart + ", endOfTurnSilence=" + endOfTurnSilence
+                + ", earlyTranscript=" + earlyTranscript + ", preRoll="
                 + preRoll + ", maxUtterance=" + maxUtterance + ", speechThreshold=" + speechThreshold + ", bargeIn="
                 + bargeIn + ", bargeInMinWords=" + bargeInMinWords + ", maxExchanges=" + maxExchanges
                 + ", historyMessages=" + historyMessages + ", maxTranscriptChars=" + maxTranscriptChars
@@ -268,6 +280,7 @@ public record CallSettings(
     public static final class Builder {
         private Duration speechStart = Duration.ofMillis(200);
         private Duration endOfTurnSilence = Duration.ofMillis(700);
+        private Duration earlyTranscript = Duration.ZERO;
         private Duration preRoll = Duration.ofMillis(500);
         private Duration maxUtterance = Duration.ofSeconds(30);
         private double speechThreshold = 0.5;
@@ -306,6 +319,7 @@ public record CallSettings(
         private Builder(CallSettings s) {
             speechStart = s.speechStart;
             endOfTurnSilence = s.endOfTurnSilence;
+            earlyTranscript = s.earlyTranscript;
             preRoll = s.preRoll;
             maxUtterance = s.maxUtterance;
             speechThreshold = s.speechThreshold;
@@ -341,6 +355,7 @@ public record CallSettings(
 
         public Builder speechStart(Duration v) { speechStart = v; return this; }
         public Builder endOfTurnSilence(Duration v) { endOfTurnSilence = v; return this; }
+        public Builder earlyTranscript(Duration v) { earlyTranscript = v; return this; }
         public Builder preRoll(Duration v) { preRoll = v; return this; }
         public Builder maxUtterance(Duration v) { maxUtterance = v; return this; }
         public Builder speechThreshold(double v) { speechThreshold = v; return this; }
@@ -375,7 +390,7 @@ public record CallSettings(
 
         /** Validates and builds; {@link IllegalArgumentException} names the first bad field. */
         public CallSettings build() {
-            return new CallSettings(speechStart, endOfTurnSilence, preRoll, maxUtterance, speechThreshold, bargeIn,
+            return new CallSettings(speechStart, endOfTurnSilence, earlyTranscript, preRoll, maxUtterance, speechThreshold, bargeIn,
                     bargeInMinWords, maxExchanges, historyMessages, maxTranscriptChars, maxReplyChars, maxReplyTokens,
                     hallucinations, idlePromptAfter, idlePromptsBeforeGoodbye, maxCallLength, silenceBound,
                     responderTimeout, fillerPhrase, maxRetries, retryBudget, retryBackoff, playoutChunkMs, maxQueuedMs,

@@ -40,6 +40,8 @@ class CallSettingsTest {
                 bad("maxUtterance", b -> b.maxUtterance(Duration.ofMinutes(5))),
                 bad("speechThreshold", b -> b.speechThreshold(1.0)),
                 bad("bargeInMinWords", b -> b.bargeInMinWords(-1)),
+                bad("earlyTranscript", b -> b.earlyTranscript(Duration.ofMillis(-1))),
+                bad("earlyTranscript", b -> b.earlyTranscript(Duration.ofMillis(700))),
                 bad("maxExchanges", b -> b.maxExchanges(0)),
                 bad("historyMessages", b -> b.historyMessages(1)),
                 bad("maxReplyChars", b -> b.maxReplyChars(0)),

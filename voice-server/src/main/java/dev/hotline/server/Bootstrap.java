@@ -287,6 +287,9 @@ final class Bootstrap {
         if (config.bargeIn() != null) {
             settings.bargeIn(config.bargeIn());
         }
+        if (config.earlyTranscript() != null) {
+            settings.earlyTranscript(config.earlyTranscript());
+        }
         if (config.speechThreshold() != null) {
             settings.speechThreshold(config.speechThreshold());
         }

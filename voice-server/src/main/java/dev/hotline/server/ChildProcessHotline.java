@@ -2,6 +2,7 @@ package dev.hotline.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hotline.core.CallSettings;
 import dev.hotline.testkit.cli.HotlineLauncher;
 import dev.hotline.testkit.elevenlabs.FakeElevenLabsServer;
 import dev.hotline.testkit.openai.FakeOpenAiServer;
@@ -62,17 +63,19 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
     private final Process process;
     private final int port;
     private final Duration endOfTurnSilence;
+    private final Duration earlyTranscript;
     private final AtomicLong warnings;
     private final List<HotlineLauncher.GcPause> gcPauses;
     private final Thread reader;
 
-    private ChildProcessHotline(Process process, Thread reader, int port, Duration endOfTurnSilence, AtomicLong warnings,
+    private ChildProcessHotline(Process process, Thread reader, int port, CallSettings settings, AtomicLong warnings,
             List<HotlineLauncher.GcPause> gcPauses) {
         this.process = process;
         this.gcPauses = gcPauses;
         this.reader = reader;
         this.port = port;
-        this.endOfTurnSilence = endOfTurnSilence;
+        this.endOfTurnSilence = settings.endOfTurnSilence();
+        this.earlyTranscript = settings.earlyTranscript();
         this.warnings = warnings;
     }
 
@@ -86,7 +89,7 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
             FakeElevenLabsServer elevenLabs, Consumer<HotlineLauncher.EngineTurn> turns)
             throws IOException, ConfigException, InterruptedException {
         Map<String, String> env = InProcessHotline.environment(openAi, elevenLabs);
-        Duration endOfTurn = Bootstrap.settings(ServerConfig.fromEnvironment(env)).endOfTurnSilence();
+        CallSettings settings = Bootstrap.settings(ServerConfig.fromEnvironment(env));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -114,7 +117,7 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
         try {
             int bound = port.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             awaitReady(bound, process);
-            return new ChildProcessHotline(process, reader, bound, endOfTurn, warnings, gcPauses);
+            return new ChildProcessHotline(process, reader, bound, settings, warnings, gcPauses);
         } catch (ExecutionException | TimeoutException | IOException e) {
             process.destroyForcibly();
             String tail;
@@ -215,6 +218,11 @@ final class ChildProcessHotline implements HotlineLauncher.RunningHotline {
     @Override
     public Duration endOfTurnSilence() {
         return endOfTurnSilence;
+    }
+
+    @Override
+    public Duration earlyTranscript() {
+        return earlyTranscript;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.hotline.server;
 
 import dev.hotline.core.CallEvent;
+import dev.hotline.core.CallSettings;
 import dev.hotline.testkit.cli.HotlineLauncher;
 import dev.hotline.testkit.elevenlabs.FakeElevenLabsServer;
 import dev.hotline.testkit.openai.FakeOpenAiServer;
@@ -16,21 +17,23 @@ import java.util.function.Consumer;
 /**
  * {@code hotline bench} without {@code --url}: the real server, wired by {@link Bootstrap} exactly as
  * {@code java -jar hotline.jar} wires it, but with OpenAI and ElevenLabs pointed at the test kit's fakes and a
- * random port on 127.0.0.1. Engine tunables ({@code END_OF_TURN_SILENCE_MS}, {@code BARGE_IN_MS},
+ * random port on 127.0.0.1. Engine tunables ({@code END_OF_TURN_SILENCE_MS}, {@code EARLY_TRANSCRIPT_MS}, {@code BARGE_IN_MS},
  * {@code VAD_THRESHOLD}, {@code VAD_BATCH_MS}, {@code ELEVENLABS_MODE}, {@code DRAIN_TIMEOUT_SECONDS}) are taken
  * from the environment so a bench can compare settings; nothing else is, so no real key is ever used.
  */
 final class InProcessHotline implements HotlineLauncher.RunningHotline {
 
-    private static final List<String> PASSED_THROUGH = List.of("END_OF_TURN_SILENCE_MS", "BARGE_IN_MS",
+    private static final List<String> PASSED_THROUGH = List.of("END_OF_TURN_SILENCE_MS", "EARLY_TRANSCRIPT_MS", "BARGE_IN_MS",
             "VAD_THRESHOLD", "VAD_BATCH_MS", "ELEVENLABS_MODE", "DRAIN_TIMEOUT_SECONDS");
 
     private final HotlineServer server;
     private final Duration endOfTurnSilence;
+    private final Duration earlyTranscript;
 
-    private InProcessHotline(HotlineServer server, Duration endOfTurnSilence) {
+    private InProcessHotline(HotlineServer server, CallSettings settings) {
         this.server = server;
-        this.endOfTurnSilence = endOfTurnSilence;
+        this.endOfTurnSilence = settings.endOfTurnSilence();
+        this.earlyTranscript = settings.earlyTranscript();
     }
 
     /**
@@ -56,7 +59,7 @@ final class InProcessHotline implements HotlineLauncher.RunningHotline {
         });
         HotlineServer server = bootstrap.server(null).start();
         bootstrap.warmPhraseCache();
-        return new InProcessHotline(server, Bootstrap.settings(bootstrap.config()).endOfTurnSilence());
+        return new InProcessHotline(server, Bootstrap.settings(bootstrap.config()));
     }
 
     /**
@@ -91,6 +94,11 @@ final class InProcessHotline implements HotlineLauncher.RunningHotline {
     @Override
     public Duration endOfTurnSilence() {
         return endOfTurnSilence;
+    }
+
+    @Override
+    public Duration earlyTranscript() {
+        return earlyTranscript;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.hotline.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.hotline.core.CallSettings;
 import dev.hotline.core.Persona;
 import java.io.IOException;
 import java.net.URI;
@@ -37,6 +38,8 @@ import java.util.Set;
  * @param persona who answers the phone
  * @param endOfTurnSilence silence that ends the caller's turn, or {@code null} for the engine's default
  * @param bargeIn caller speech that interrupts the persona, or {@code null} for the default
+ * @param earlyTranscript the pause after which the turn so far is transcribed ahead of its end, or {@code null}
+ *     for the default (off)
  * @param speechThreshold VAD probability that counts as speech, or {@code null} for the default
  * @param maxCallLength the longest call, or {@code null} for the default
  * @param drainTimeout on shutdown, how long active calls may go on before they are ended
@@ -45,7 +48,7 @@ import java.util.Set;
  */
 public record ServerConfig(int port, URI publicBaseUrl, String twilioAuthToken, String twilioAccountSid,
         boolean trustProxy, CallLimiter.Limits limits, String accessPin, Persona persona,
-        Duration endOfTurnSilence, Duration bargeIn, Double speechThreshold, Duration maxCallLength,
+        Duration endOfTurnSilence, Duration bargeIn, Duration earlyTranscript, Double speechThreshold, Duration maxCallLength,
         Duration drainTimeout, Duration vadBatchDelay) {
 
     /** Default HTTP port. */
@@ -77,6 +80,7 @@ public record ServerConfig(int port, URI publicBaseUrl, String twilioAuthToken, 
                 + ", trustProxy=" + trustProxy + ", limits=" + limits
                 + ", accessPin=" + (accessPin == null ? "unset" : "set") + ", persona=" + persona.name()
                 + ", endOfTurnSilence=" + endOfTurnSilence + ", bargeIn=" + bargeIn
+                + ", earlyTranscript=" + earlyTranscript
                 + ", speechThreshold=" + speechThreshold + ", maxCallLength=" + maxCallLength
                 + ", drainTimeout=" + drainTimeout + ", vadBatchDelay=" + vadBatchDelay + "]";
     }
@@ -118,13 +122,19 @@ public record ServerConfig(int port, URI publicBaseUrl, String twilioAuthToken, 
         Persona persona = reader.persona("PERSONA_FILE");
         Duration endOfTurn = reader.millis("END_OF_TURN_SILENCE_MS", 100, 10_000);
         Duration bargeIn = reader.millis("BARGE_IN_MS", 50, 5_000);
+        Duration early = reader.millis("EARLY_TRANSCRIPT_MS", 0, 10_000);
+        Duration turnEnd = endOfTurn != null ? endOfTurn : CallSettings.defaults().endOfTurnSilence();
+        if (early != null && early.compareTo(turnEnd) >= 0) {
+            reader.problem("EARLY_TRANSCRIPT_MS (" + early.toMillis() + ") must be less than the end-of-turn silence ("
+                    + turnEnd.toMillis() + " ms), or 0 for off");
+        }
         Double threshold = reader.fraction("VAD_THRESHOLD");
         Duration maxCall = reader.seconds("MAX_CALL_SECONDS", 10, 24 * 3600);
         Duration drainSeconds = reader.seconds("DRAIN_TIMEOUT_SECONDS", 0, 3600);
         Duration vadBatch = reader.millis("VAD_BATCH_MS", 0, 20);
         reader.throwIfProblems();
         return new ServerConfig(port, publicBaseUrl, token, accountSid, trustProxy, limits, pin, persona,
-                endOfTurn, bargeIn, threshold, maxCall, drainSeconds == null ? DEFAULT_DRAIN_TIMEOUT : drainSeconds,
+                endOfTurn, bargeIn, early, threshold, maxCall, drainSeconds == null ? DEFAULT_DRAIN_TIMEOUT : drainSeconds,
                 vadBatch == null ? DEFAULT_VAD_BATCH_DELAY : vadBatch);
     }
 

@@ -49,6 +49,7 @@ class ServerConfigTest {
         env.put("ACCESS_PIN", "4321");
         env.put("END_OF_TURN_SILENCE_MS", "700");
         env.put("BARGE_IN_MS", "300");
+        env.put("EARLY_TRANSCRIPT_MS", "350");
         env.put("VAD_THRESHOLD", "0.6");
         env.put("MAX_CALL_SECONDS", "600");
         env.put("DRAIN_TIMEOUT_SECONDS", "5");
@@ -71,6 +72,18 @@ class ServerConfigTest {
         assertThat(config.toString()).doesNotContain("tok,").contains("twilioAuthToken=set").doesNotContain("4321");
         assertThat(Bootstrap.settings(config).accessPin()).isEqualTo("4321");
         assertThat(Bootstrap.settings(config).endOfTurnSilence()).isEqualTo(Duration.ofMillis(700));
+        assertThat(Bootstrap.settings(config).earlyTranscript()).isEqualTo(Duration.ofMillis(350));
+    }
+
+    @Test
+    void given_no_early_transcript_then_it_is_off_and_one_as_long_as_the_end_of_turn_silence_is_refused()
+            throws Exception {
+        assertThat(Bootstrap.settings(ServerConfig.fromEnvironment(Map.of())).earlyTranscript()).isZero();
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("EARLY_TRANSCRIPT_MS", "700")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("EARLY_TRANSCRIPT_MS (700) must be less than the end-of-turn silence (700 ms)");
+        assertThat(Bootstrap.settings(ServerConfig.fromEnvironment(Map.of("EARLY_TRANSCRIPT_MS", "700",
+                "END_OF_TURN_SILENCE_MS", "1000"))).earlyTranscript()).isEqualTo(Duration.ofMillis(700));
     }
 
     @Test

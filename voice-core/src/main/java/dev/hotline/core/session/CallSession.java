@@ -100,6 +100,8 @@ public final class CallSession implements CallHandle {
     private boolean wordCheckRunning;
     private Utterance heldUtterance;
     private CarriedTurn carried;
+    /** The turn so far being transcribed in the caller's pause, or {@code null} (see {@link #checkEarlyTranscript}). */
+    private EarlyTranscript early;
     private String endReason;
     private long farewellDeadlineNanos = Long.MAX_VALUE;
     private final StringBuilder pinDigits = new StringBuilder();
@@ -289,8 +291,13 @@ public final class CallSession implements CallHandle {
             lastActivityNanos = audioNanos;
         }
         checkBargeIn();
+        checkEarlyTranscript();
         if (event == TurnDetector.Event.TURN_ENDED) {
             onUtterance(detector.takeUtterance());
+            if (early != null) { // the turn was not answered, or not with it
+                early.cancel.cancel("not used");
+                early = null;
+            }
         }
         checkSlowReply();
         checkIdle();
@@ -331,6 +338,40 @@ public final class CallSession implements CallHandle {
         } else if (wordCheckSegment != speechSegment) {
             startWordCheck(speech, detector.snapshot());
         }
+    }
+
+    /**
+     * With {@code earlyTranscript} set: once the caller's pause in a turn has lasted that long, and nothing else is
+     * going on (no speech of the persona's, no turn carried), the turn so far goes to the transcriber; more
+     * speech in the turn cancels that and a later pause starts another. {@link #startTurn} takes the one left.
+     */
+    private void checkEarlyTranscript() {
+        EarlyTranscript running = early;
+        if (running != null && detector.inTurn() && !detector.voicedSoFar().equals(running.voiced)) {
+            running.cancel.cancel("caller went on");
+            early = null;
+        }
+        if (early != null || settings.earlyTranscript().isZero() || !detector.inTurn() || current != null
+                || carried != null || state != CallState.LISTENING
+                || detector.silenceSoFar().compareTo(settings.earlyTranscript()) < 0) {
+            return;
+        }
+        Utterance soFar = detector.snapshot();
+        EarlyTranscript started = new EarlyTranscript(speechSegment, detector.voicedSoFar(), callCancel.child());
+        early = started;
+        startThread(() -> {
+            try {
+                Transcript t = ctx.transcriber().transcribe(soFar, hints, started.cancel);
+                emit(new CallEvent.UsageReported(callId(), now(), "stt", ctx.transcriber().name(),
+                        t.usage().audioSeconds(), 0, 0, 0, false));
+                started.succeeded(t);
+            } catch (CancelledException e) {
+                started.failed(e);
+            } catch (IOException | RuntimeException e) {
+                error("stt", e);
+                started.failed(e);
+            }
+        });
     }
 
     private void onUtterance(Utterance utterance) {
@@ -462,6 +503,12 @@ public final class CallSession implements CallHandle {
         if (earlier != null) {
             speech.carriedTranscript = earlier.transcript();
         }
+        EarlyTranscript pending = early;
+        if (pending != null && earlier == null && detector.lastTurnEndedBySilence() && pending.segment == speechSegment) {
+            early = null;
+            speech.early = pending;
+            speech.cancel.onCancel(() -> pending.cancel.cancel("turn cancelled"));
+        }
         speech.utterance = utterance;
         speech.utteranceEndAudioNanos = end;
         current = speech;
@@ -476,9 +523,14 @@ public final class CallSession implements CallHandle {
         try {
             Transcript transcript;
             CancelSignal stt = stage(speech);
+            boolean fresh;
             try {
-                transcript = retry.call(stt, () -> ctx.transcriber().transcribe(utterance, hints, stt), () -> true,
-                        e -> error("stt", e));
+                transcript = speech.early == null ? null : speech.early.await(stt);
+                fresh = transcript == null;
+                if (fresh) {
+                    transcript = retry.call(stt, () -> ctx.transcriber().transcribe(utterance, hints, stt), () -> true,
+                            e -> error("stt", e));
+                }
             } catch (CancelledException e) {
                 if (speech.cancel.isCancelled()) {
                     throw e;
@@ -496,8 +548,10 @@ public final class CallSession implements CallHandle {
                 return;
             }
             speech.transcriptReady = ctx.nanoTime().getAsLong();
-            emit(new CallEvent.UsageReported(callId(), now(), "stt", ctx.transcriber().name(),
-                    transcript.usage().audioSeconds(), 0, 0, 0, false));
+            if (fresh) { // an early transcript's usage was reported when it came
+                emit(new CallEvent.UsageReported(callId(), now(), "stt", ctx.transcriber().name(),
+                        transcript.usage().audioSeconds(), 0, 0, 0, false));
+            }
             Responder.Request request;
             synchronized (lock) {
                 speech.cancel.throwIfCancelled();

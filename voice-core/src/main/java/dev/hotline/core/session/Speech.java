@@ -78,6 +78,8 @@ final class Speech {
     long utteranceEndAudioNanos;
     /** An earlier turn's transcript that this reply answers together with its own utterance. */
     String carriedTranscript;
+    /** The transcription of this reply's utterance started in the caller's pause, or {@code null}. */
+    EarlyTranscript early;
     /** The audio time until which the caller counts as hearing something: the end of the last filler. */
     long heardUntilNanos;
     boolean timedOut;

@@ -206,10 +206,24 @@ public final class BenchCommand {
     }
 
     /** What the fake providers were configured to take before the first reply audio; the engine's overhead is the rest. */
-    private record Budget(Duration endOfTurn, Duration stt, Duration llm, Duration tts) {
+    /**
+     * What the providers and the end-of-turn wait add to a turn. With an early transcript (the hotline
+     * transcribes the turn so far {@code early} into the pause), only the part of the transcriber's latency
+     * longer than the rest of the pause comes after the turn's end.
+     */
+    private record Budget(Duration endOfTurn, Duration early, Duration stt, Duration llm, Duration tts) {
+
+        /** The transcriber's latency still to wait for once the turn has ended. */
+        Duration sttAfterTurn() {
+            if (early.isZero()) {
+                return stt;
+            }
+            Duration left = stt.minus(endOfTurn.minus(early));
+            return left.isNegative() ? Duration.ZERO : left;
+        }
 
         Duration total() {
-            return endOfTurn.plus(stt).plus(llm).plus(tts);
+            return endOfTurn.plus(sttAfterTurn()).plus(llm).plus(tts);
         }
     }
 
@@ -250,15 +264,18 @@ public final class BenchCommand {
                         ? settings.ttsFirstByte().plus(Duration.ofNanos((long) (elevenLabs.audioDuration(REPLY).toNanos()
                                 * settings.ttsRealTimeFactor())))
                         : settings.ttsFirstByte();
-                budget = new Budget(hotline.endOfTurnSilence(), settings.stt(), llm, tts);
+                budget = new Budget(hotline.endOfTurnSilence(), hotline.earlyTranscript(), settings.stt(), llm, tts);
                 String where = switch (settings.target()) {
                     case "loopback" -> "loopback stand-in (no engine)";
                     case "process" -> "hotline in child process " + hotline.process().map(ProcessHandle::pid).orElse(-1L);
                     default -> "in-process hotline";
                 };
-                out.printf("%s at %s with fake providers; budget %d ms = end-of-turn %d + stt %d + llm %s %d"
+                out.printf("%s at %s with fake providers; budget %d ms = end-of-turn %d + stt %s + llm %s %d"
                         + " + tts %s %d%n", where, hotline.mediaStreamUrl(), budget.total().toMillis(),
-                        budget.endOfTurn().toMillis(), settings.stt().toMillis(),
+                        budget.endOfTurn().toMillis(), budget.early().isZero() ? Long.toString(settings.stt().toMillis())
+                                : String.format("%d of %d (the early transcript starts %d ms into the pause)",
+                                        budget.sttAfterTurn().toMillis(), settings.stt().toMillis(),
+                                        budget.early().toMillis()),
                         loopback ? "whole reply" : "first sentence", llm.toMillis(),
                         loopback ? "whole reply" : "first byte", tts.toMillis());
                 status = drive(settings, hotline.mediaStreamUrl(), budget.total(), hotline, reports, started, out);
@@ -593,7 +610,7 @@ public final class BenchCommand {
                     - caller.flatMap(TurnReport::speechEndAudio).map(BenchCommand::millis).orElse(Double.NaN);
             TurnRow row = new TurnRow(turn.streamSid(), turn.turn(),
                     caller.flatMap(TurnReport::voiceToVoice).map(BenchCommand::millis).orElse(Double.NaN), sent,
-                    sent - millis(budget.total()), transcript - eot - millis(budget.stt()),
+                    sent - millis(budget.total()), transcript - eot - millis(budget.sttAfterTurn()),
                     sentence - transcript - millis(budget.llm()), audio - sentence - millis(budget.tts()), sent - audio,
                     vadLag, caller.map(TurnReport::underruns).orElse(-1), turn.interrupted(),
                     (seen.atNanos() - started) / 1e9, seen.atNanos() >= warmupEnds);

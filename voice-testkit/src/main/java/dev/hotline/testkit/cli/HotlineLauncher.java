@@ -69,6 +69,14 @@ public interface HotlineLauncher {
         Duration endOfTurnSilence();
 
         /**
+         * The pause after which the hotline transcribes the turn so far ahead of its end; zero when it does not.
+         * That much of the end-of-turn silence is left for the transcriber's latency to hide in.
+         */
+        default Duration earlyTranscript() {
+            return Duration.ZERO;
+        }
+
+        /**
          * The process the hotline runs in when it is not this one, so its CPU and memory can be reported apart
          * from the callers'; empty when it shares this process.
          */

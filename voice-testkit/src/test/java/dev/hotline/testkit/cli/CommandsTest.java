@@ -96,6 +96,40 @@ class CommandsTest {
     }
 
     @Test
+    void givenAHotlineWithAnEarlyTranscript_whenBenching_thenOnlyTheTranscriberLatencyLongerThanTheRestOfThePauseCounts() {
+        HotlineLauncher launcher = (openAi, elevenLabs, turns) -> new HotlineLauncher.RunningHotline() {
+            private final LoopbackHotline loopback = new LoopbackHotline(openAi.baseUrl(), elevenLabs.baseUrl());
+
+            @Override
+            public java.net.URI mediaStreamUrl() {
+                return loopback.mediaStreamUrl();
+            }
+
+            @Override
+            public Duration endOfTurnSilence() {
+                return loopback.endOfTurnSilence(); // 300 ms
+            }
+
+            @Override
+            public Duration earlyTranscript() {
+                return Duration.ofMillis(200); // 100 ms of the pause left for the transcriber
+            }
+
+            @Override
+            public void close() {
+                loopback.close();
+            }
+        };
+
+        int status = new BenchCommand(launcher).run(new String[] {"--calls", "1", "--duration", "3", "--stt-ms", "150",
+            "--llm-ttfb-ms", "0", "--tokens-per-second", "100", "--tts-ttfb-ms", "50", "--pause-ms", "300"}, out);
+
+        assertThat(status).as(printed()).isZero();
+        assertThat(printed()).contains("budget 430 ms = end-of-turn 300 + stt 50 of 150 (the early transcript starts"
+                + " 200 ms into the pause) + llm first sentence 30 + tts first byte 50");
+    }
+
+    @Test
     void givenTheLoopbackTarget_whenBenching_thenTheBudgetCountsTheWholeReply() {
         int status = new BenchCommand(null).run(new String[] {"--calls", "1", "--duration", "1", "--target", "loopback",
             "--stt-ms", "10", "--llm-ttfb-ms", "20", "--tokens-per-second", "100", "--tts-ttfb-ms", "30",

@@ -1,0 +1,128 @@
+package dev.hotline.core.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hotline.core.CallEvent;
+import dev.hotline.core.CallSettings;
+import dev.hotline.core.CallState;
+import dev.hotline.core.ChatMessage;
+import dev.hotline.core.ProviderException;
+import dev.hotline.core.Utterance;
+import dev.hotline.core.testing.CallHarness;
+import dev.hotline.core.testing.Gate;
+import dev.hotline.core.testing.TestAudio;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code earlyTranscript}: the turn so far is transcribed in the caller's pause, and answers the turn if no more
+ * speech comes; the transcriber's latency then runs inside the end-of-turn silence instead of after it.
+ */
+class EarlyTranscriptTest {
+
+    private static final String TEXT = "Tell me about the tour";
+    /** How long the scripted transcriber takes, in the call's audio time. */
+    private static final Duration STT = Duration.ofMillis(300);
+
+    private final CallSettings early = CallSettings.defaults().toBuilder().earlyTranscript(Duration.ofMillis(300)).build();
+
+    @Test
+    void givenEarlyTranscriptOn_whenTheTurnEndsWithNoMoreSpeech_thenTheResponderIsAskedAsTheTurnEnds() {
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hearAfter(Gate.audioDelay(h.transport, STT), TEXT);
+            h.responder.reply("It starts in Paris.");
+            h.start(early);
+            h.greeted();
+
+            h.transport.feedPcm(TestAudio.voice(1_000));
+            h.transport.feedSilence(early.endOfTurnSilence().plusMillis(40));
+
+            // The transcription started 300 ms into the pause and was back 300 ms later, before the turn ended.
+            assertThat(h.transcriber.utterances()).hasSize(1);
+            assertThat(h.responder.requests()).as("asked at the end of the turn, not 300 ms after").singleElement()
+                    .satisfies(r -> assertThat(r.messages()).containsExactly(
+                            ChatMessage.system(h.persona.systemPrompt()), ChatMessage.user(TEXT)));
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+            assertThat(h.events(CallEvent.TurnCompleted.class)).singleElement()
+                    .satisfies(t -> assertThat(t.transcript()).isEqualTo(TEXT));
+            assertThat(h.events(CallEvent.UsageReported.class).stream().filter(u -> u.role().equals("stt")))
+                    .as("one transcription, billed once").hasSize(1);
+            h.transcriber.assertExhausted();
+            h.responder.assertExhausted();
+        }
+    }
+
+    @Test
+    void givenEarlyTranscriptOff_whenTheTurnEnds_thenTheTranscriberStartsThenAndTheResponderWaitsForIt() {
+        CallSettings off = CallSettings.defaults();
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hearAfter(Gate.audioDelay(h.transport, STT), TEXT);
+            h.responder.reply("It starts in Paris.");
+            h.start(off);
+            h.greeted();
+
+            h.transport.feedPcm(TestAudio.voice(1_000));
+            h.transport.feedSilence(off.endOfTurnSilence().plusMillis(40));
+
+            assertThat(h.transcriber.utterances()).hasSize(1);
+            assertThat(h.responder.requests()).as("the transcript is still 300 ms away").isEmpty();
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+            assertThat(h.responder.requests()).hasSize(1);
+        }
+    }
+
+    @Test
+    void givenAnEarlyTranscript_whenTheCallerGoesOnBeforeTheTurnEnds_thenTheWholeTurnIsTranscribedAndAnswered() {
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hear("Tell me").hear(TEXT);
+            h.responder.reply("It starts in Paris.");
+            h.start(early);
+            h.greeted();
+
+            h.transport.feedPcm(TestAudio.voice(1_000));
+            h.transport.feedSilence(Duration.ofMillis(400)); // past 300 ms: the early transcription ran
+            assertThat(h.transcriber.utterances()).hasSize(1);
+            assertThat(h.call().state()).as("the turn goes on").isEqualTo(CallState.LISTENING);
+            h.transport.feedPcm(TestAudio.voice(800));
+            h.transport.feedSilence(Duration.ofMillis(200)); // a pause too short for another one
+            h.transport.feedPcm(TestAudio.voice(300));
+            h.transport.feedSilence(early.endOfTurnSilence().plusMillis(40));
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+
+            List<Utterance> heard = h.transcriber.utterances();
+            assertThat(heard).as("the early one, then at the end of the last pause another early one of the whole")
+                    .hasSize(2);
+            assertThat(heard.get(1).duration()).isGreaterThan(heard.get(0).duration().plusMillis(1_000));
+            assertThat(h.responder.requests()).singleElement().satisfies(r -> assertThat(r.messages())
+                    .containsExactly(ChatMessage.system(h.persona.systemPrompt()), ChatMessage.user(TEXT)));
+            assertThat(h.events(CallEvent.TurnCompleted.class)).singleElement()
+                    .satisfies(t -> assertThat(t.transcript()).isEqualTo(TEXT));
+            assertThat(h.events(CallEvent.UsageReported.class).stream().filter(u -> u.role().equals("stt")))
+                    .as("both transcriptions are billed").hasSize(2);
+            h.transcriber.assertExhausted();
+        }
+    }
+
+    @Test
+    void givenTheEarlyTranscriptionFails_whenTheTurnEnds_thenTheTurnIsTranscribedAgainAndAnswered() {
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.fail(new ProviderException("fake", ProviderException.Kind.UNAVAILABLE, "overloaded", 503,
+                    null, null)).hear(TEXT);
+            h.responder.reply("It starts in Paris.");
+            h.start(early);
+            h.greeted();
+
+            h.transport.feedPcm(TestAudio.voice(1_000));
+            h.transport.feedSilence(early.endOfTurnSilence().plusMillis(40));
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+
+            assertThat(h.transcriber.utterances()).hasSize(2);
+            assertThat(h.events(CallEvent.Error.class)).as("the early failure is reported").isNotEmpty();
+            assertThat(h.events(CallEvent.TurnCompleted.class)).singleElement()
+                    .satisfies(t -> assertThat(t.transcript()).isEqualTo(TEXT));
+            assertThat(h.synthesizer.texts()).doesNotContain(h.persona.didNotCatch());
+            h.transcriber.assertExhausted();
+        }
+    }
+}
