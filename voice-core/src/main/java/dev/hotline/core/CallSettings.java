@@ -17,8 +17,9 @@ import java.util.Objects;
  * @param earlyTranscript once the caller's silence has lasted this long, the turn so far is sent to the
  *     transcriber while the rest of {@code endOfTurnSilence} runs; if the turn then ends with no more speech,
  *     that transcript answers it and the transcriber's latency, up to the silence still to come, is hidden.
- *     Speech before the turn ends discards it (an extra transcription the provider bills). Zero, the default,
- *     turns this off; otherwise less than {@code endOfTurnSilence}
+ *     Speech before the turn ends discards it (an extra transcription the provider bills). Default 350 ms: with
+ *     the default 700 ms silence, up to 350 ms of the transcriber's latency is hidden. Zero turns this off;
+ *     otherwise less than {@code endOfTurnSilence}
  * @param preRoll audio kept from before the detected speech start, so the first syllable is not clipped
  * @param maxUtterance the longest utterance; a turn is ended when it reaches this
  * @param speechThreshold VAD probability at or above which a frame counts as speech, in (0, 1)
@@ -280,7 +281,7 @@ public record CallSettings(
     public static final class Builder {
         private Duration speechStart = Duration.ofMillis(200);
         private Duration endOfTurnSilence = Duration.ofMillis(700);
-        private Duration earlyTranscript = Duration.ZERO;
+        private Duration earlyTranscript = Duration.ofMillis(350);
         private Duration preRoll = Duration.ofMillis(500);
         private Duration maxUtterance = Duration.ofSeconds(30);
         private double speechThreshold = 0.5;

@@ -3,6 +3,7 @@ package dev.hotline.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hotline.core.CallSettings;
 import dev.hotline.core.Persona;
 import java.net.URI;
 import java.nio.file.Files;
@@ -76,9 +77,12 @@ class ServerConfigTest {
     }
 
     @Test
-    void given_no_early_transcript_then_it_is_off_and_one_as_long_as_the_end_of_turn_silence_is_refused()
+    void given_no_early_transcript_then_the_engine_default_and_one_as_long_as_the_end_of_turn_silence_is_refused()
             throws Exception {
-        assertThat(Bootstrap.settings(ServerConfig.fromEnvironment(Map.of())).earlyTranscript()).isZero();
+        assertThat(Bootstrap.settings(ServerConfig.fromEnvironment(Map.of())).earlyTranscript())
+                .isEqualTo(CallSettings.defaults().earlyTranscript()).isEqualTo(Duration.ofMillis(350));
+        assertThat(Bootstrap.settings(ServerConfig.fromEnvironment(Map.of("EARLY_TRANSCRIPT_MS", "0")))
+                .earlyTranscript()).as("0 turns it off").isZero();
         assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("EARLY_TRANSCRIPT_MS", "700")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("EARLY_TRANSCRIPT_MS (700) must be less than the end-of-turn silence (700 ms)");

@@ -356,7 +356,7 @@ public final class CallSession implements CallHandle {
                 || detector.silenceSoFar().compareTo(settings.earlyTranscript()) < 0) {
             return;
         }
-        Utterance soFar = detector.snapshot();
+        Utterance soFar = detector.utteranceIfEndedNow();
         EarlyTranscript started = new EarlyTranscript(speechSegment, detector.voicedSoFar(), callCancel.child());
         early = started;
         startThread(() -> {
@@ -368,7 +368,7 @@ public final class CallSession implements CallHandle {
             } catch (CancelledException e) {
                 started.failed(e);
             } catch (IOException | RuntimeException e) {
-                error("stt", e);
+                error("stt", e); // a failed attempt, as each of the retry loop's is; the turn's end tries again
                 started.failed(e);
             }
         });

@@ -42,7 +42,8 @@ final class EarlyTranscript {
      * Waits for the transcript.
      *
      * @return the transcript, or {@code null} if the early transcription failed
-     * @throws CancelledException if {@code stage} is cancelled while waiting
+     * @throws CancelledException if {@code stage} is cancelled while waiting, or the early transcription was:
+     *     once handed to a reply, only the reply's cancellation or the call's end cancels it
      */
     Transcript await(CancelSignal stage) throws CancelledException {
         CompletableFuture<Transcript> view = result.copy();
@@ -52,6 +53,9 @@ final class EarlyTranscript {
             stage.throwIfCancelled();
             return null;
         } catch (CompletionException e) {
+            if (e.getCause() instanceof CancelledException cancelled) {
+                throw cancelled;
+            }
             return null;
         }
     }

@@ -199,6 +199,19 @@ public final class TurnDetector {
         return state == State.SPEECH ? toUtterance(utterance, utteranceLength) : null;
     }
 
+    /**
+     * The utterance the turn would hand on if silence ended it now: the turn so far less the trailing silence
+     * past the 200 ms kept, as {@link #takeUtterance()} would give it; {@code null} outside a turn. If the turn
+     * then ends by silence with no more speech, its utterance is this one, sample for sample.
+     */
+    public Utterance utteranceIfEndedNow() {
+        if (state != State.SPEECH) {
+            return null;
+        }
+        long dropTrailing = Math.min(utteranceLength, Math.max(0, silenceRun - trailingKeptSamples));
+        return toUtterance(utterance, (int) (utteranceLength - dropTrailing));
+    }
+
     /** The utterance of the turn that just ended, once; {@code null} if there is none. */
     public Utterance takeUtterance() {
         Utterance out = finished;

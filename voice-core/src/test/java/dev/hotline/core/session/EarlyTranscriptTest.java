@@ -55,7 +55,7 @@ class EarlyTranscriptTest {
 
     @Test
     void givenEarlyTranscriptOff_whenTheTurnEnds_thenTheTranscriberStartsThenAndTheResponderWaitsForIt() {
-        CallSettings off = CallSettings.defaults();
+        CallSettings off = CallSettings.defaults().toBuilder().earlyTranscript(Duration.ZERO).build();
         try (CallHarness h = new CallHarness()) {
             h.transcriber.hearAfter(Gate.audioDelay(h.transport, STT), TEXT);
             h.responder.reply("It starts in Paris.");
@@ -118,11 +118,40 @@ class EarlyTranscriptTest {
             h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
 
             assertThat(h.transcriber.utterances()).hasSize(2);
-            assertThat(h.events(CallEvent.Error.class)).as("the early failure is reported").isNotEmpty();
+            assertThat(h.events(CallEvent.Error.class)).as("the failed attempt is reported, not fatal").singleElement()
+                    .satisfies(e -> assertThat(e.stage()).isEqualTo("stt"))
+                    .satisfies(e -> assertThat(e.fatal()).isFalse());
             assertThat(h.events(CallEvent.TurnCompleted.class)).singleElement()
                     .satisfies(t -> assertThat(t.transcript()).isEqualTo(TEXT));
             assertThat(h.synthesizer.texts()).doesNotContain(h.persona.didNotCatch());
             h.transcriber.assertExhausted();
+        }
+    }
+
+    @Test
+    void givenAnEarlyTranscriptStillComing_whenTheCallerGoesOnAfterTheTurnEnded_thenBothPartsAreAnsweredTogether() {
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hearAfter(Gate.latch(new java.util.concurrent.CountDownLatch(1)), "Tell me about")
+                    .hear("Tell me about the tour in May");
+            h.responder.reply("It starts in Paris.");
+            h.start(early);
+            h.greeted();
+
+            h.says(1_000, early);
+            assertThat(h.call().state()).as("the turn ended; its early transcript is not back").isEqualTo(
+                    CallState.THINKING);
+            h.says(1_000, early); // goes on: the turn is carried, and the early transcription cancelled
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+
+            List<Utterance> heard = h.transcriber.utterances();
+            assertThat(heard).as("the first part early, then both parts at once: no early one while carrying")
+                    .hasSize(2);
+            assertThat(heard.get(1).duration()).isGreaterThan(heard.get(0).duration().plusMillis(1_000));
+            assertThat(h.responder.requests()).singleElement().satisfies(r -> assertThat(r.messages())
+                    .containsExactly(ChatMessage.system(h.persona.systemPrompt()),
+                            ChatMessage.user("Tell me about the tour in May")));
+            h.transcriber.assertExhausted();
+            h.responder.assertExhausted();
         }
     }
 }
