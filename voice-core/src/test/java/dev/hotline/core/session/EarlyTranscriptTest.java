@@ -30,16 +30,9 @@ class EarlyTranscriptTest {
     @Test
     void givenEarlyTranscriptOn_whenTheTurnEndsWithNoMoreSpeech_thenTheResponderIsAskedAsTheTurnEnds() {
         try (CallHarness h = new CallHarness()) {
-            h.transcriber.hearAfter(Gate.audioDelay(h.transport, STT), TEXT);
-            h.responder.reply("It starts in Paris.");
-            h.start(early);
-            h.greeted();
-
-            h.transport.feedPcm(TestAudio.voice(1_000));
-            h.transport.feedSilence(early.endOfTurnSilence().plusMillis(40));
+            speakOneTurnWithSlowTranscriber(h, early);
 
             // The transcription started 300 ms into the pause and was back 300 ms later, before the turn ended.
-            assertThat(h.transcriber.utterances()).hasSize(1);
             assertThat(h.responder.requests()).as("asked at the end of the turn, not 300 ms after").singleElement()
                     .satisfies(r -> assertThat(r.messages()).containsExactly(
                             ChatMessage.system(h.persona.systemPrompt()), ChatMessage.user(TEXT)));
@@ -57,15 +50,8 @@ class EarlyTranscriptTest {
     void givenEarlyTranscriptOff_whenTheTurnEnds_thenTheTranscriberStartsThenAndTheResponderWaitsForIt() {
         CallSettings off = CallSettings.defaults().toBuilder().earlyTranscript(Duration.ZERO).build();
         try (CallHarness h = new CallHarness()) {
-            h.transcriber.hearAfter(Gate.audioDelay(h.transport, STT), TEXT);
-            h.responder.reply("It starts in Paris.");
-            h.start(off);
-            h.greeted();
+            speakOneTurnWithSlowTranscriber(h, off);
 
-            h.transport.feedPcm(TestAudio.voice(1_000));
-            h.transport.feedSilence(off.endOfTurnSilence().plusMillis(40));
-
-            assertThat(h.transcriber.utterances()).hasSize(1);
             assertThat(h.responder.requests()).as("the transcript is still 300 ms away").isEmpty();
             h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
             assertThat(h.responder.requests()).hasSize(1);
@@ -153,5 +139,19 @@ class EarlyTranscriptTest {
             h.transcriber.assertExhausted();
             h.responder.assertExhausted();
         }
+    }
+
+    /**
+     * Starts a call with {@code settings} whose transcriber takes {@link #STT} of audio time; the caller says one
+     * second, then is quiet for the end-of-turn silence and a frame more. One transcription has begun.
+     */
+    private static void speakOneTurnWithSlowTranscriber(CallHarness h, CallSettings settings) {
+        h.transcriber.hearAfter(Gate.audioDelay(h.transport, STT), TEXT);
+        h.responder.reply("It starts in Paris.");
+        h.start(settings);
+        h.greeted();
+        h.transport.feedPcm(TestAudio.voice(1_000));
+        h.transport.feedSilence(settings.endOfTurnSilence().plusMillis(40));
+        assertThat(h.transcriber.utterances()).hasSize(1);
     }
 }
