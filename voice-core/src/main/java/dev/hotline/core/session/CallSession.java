@@ -368,8 +368,12 @@ public final class CallSession implements CallHandle {
             } catch (CancelledException e) {
                 started.failed(e);
             } catch (IOException | RuntimeException e) {
-                error("stt", e); // a failed attempt, as each of the retry loop's is; the turn's end tries again
-                started.failed(e);
+                if (started.cancel.isCancelled()) { // a client may fail its own way when cancelled
+                    started.failed(new CancelledException(started.cancel.reason()));
+                } else {
+                    error("stt", e); // a failed attempt, as each of the retry loop's is; the turn's end tries again
+                    started.failed(e);
+                }
             }
         });
     }

@@ -141,6 +141,35 @@ class EarlyTranscriptTest {
         }
     }
 
+    @Test
+    void givenATranscriberThatFailsItsOwnWayWhenCancelled_whenTheCallerGoesOn_thenNoErrorAndNoTranscriptionIsWasted() {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        Gate failsWhenCancelled = cancel -> {
+            try {
+                Gate.latch(never).pass(cancel);
+            } catch (dev.hotline.core.CancelledException e) {
+                // as an HTTP client whose call was cancelled throws its own "Canceled"
+                throw new java.io.UncheckedIOException(new java.io.IOException("Canceled"));
+            }
+        };
+        try (CallHarness h = new CallHarness()) {
+            h.transcriber.hearAfter(failsWhenCancelled, "Tell me about").hear("Tell me about the tour in May");
+            h.responder.reply("It starts in Paris.");
+            h.start(early);
+            h.greeted();
+
+            h.says(1_000, early);
+            h.says(1_000, early);
+            h.silenceUntil(CallState.LISTENING, Duration.ofSeconds(20));
+
+            assertThat(h.transcriber.utterances()).as("the cancelled reply did not transcribe again").hasSize(2);
+            assertThat(h.events(CallEvent.Error.class)).as("a cancellation is not a failure").isEmpty();
+            assertThat(h.events(CallEvent.TurnCompleted.class)).singleElement()
+                    .satisfies(t -> assertThat(t.transcript()).isEqualTo("Tell me about the tour in May"));
+            h.transcriber.assertExhausted();
+        }
+    }
+
     /**
      * Starts a call with {@code settings} whose transcriber takes {@link #STT} of audio time; the caller says one
      * second, then is quiet for the end-of-turn silence and a frame more. One transcription has begun.
