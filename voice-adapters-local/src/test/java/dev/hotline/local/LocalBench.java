@@ -312,7 +312,8 @@ public final class LocalBench {
                         dev.hotline.audio.Pcm16.toShorts(sample.utterance().pcm())));
                 int frames = (linear.length + frame - 1) / frame;
                 int callerEnd = frames * frame;
-                while (callerEnd > 0 && rms(linear, callerEnd - frame, Math.min(callerEnd, linear.length)) < 330) {
+                while (callerEnd > 0 && dev.hotline.audio.Energy.rms(linear, callerEnd - frame,
+                        Math.min(callerEnd, linear.length) - (callerEnd - frame)) < 330) {
                     callerEnd -= frame;
                 }
                 double worst = Double.NEGATIVE_INFINITY;
@@ -353,14 +354,6 @@ public final class LocalBench {
                 + " min %.1f ms; %d turns ended inside a recording%n", samples.size(), runs,
                 lags.get(lags.size() / 2), lags.get((int) (lags.size() * 0.9)), lags.get((int) (lags.size() * 0.99)),
                 lags.get(lags.size() - 1), lags.get(0), splits);
-    }
-
-    private static double rms(short[] pcm, int from, int to) {
-        double sum = 0;
-        for (int i = from; i < to; i++) {
-            sum += (double) pcm[i] * pcm[i];
-        }
-        return to > from ? Math.sqrt(sum / (to - from)) : 0;
     }
 
     private static Path speechDir() {

@@ -362,8 +362,7 @@ public final class CallSession implements CallHandle {
         startThread(() -> {
             try {
                 Transcript t = ctx.transcriber().transcribe(soFar, hints, started.cancel);
-                emit(new CallEvent.UsageReported(callId(), now(), "stt", ctx.transcriber().name(),
-                        t.usage().audioSeconds(), 0, 0, 0, false));
+                reportSttUsage(t);
                 started.succeeded(t);
             } catch (CancelledException e) {
                 started.failed(e);
@@ -376,6 +375,12 @@ public final class CallSession implements CallHandle {
                 }
             }
         });
+    }
+
+    /** Reports the audio one transcription billed, whatever became of its transcript. */
+    private void reportSttUsage(Transcript transcript) {
+        emit(new CallEvent.UsageReported(callId(), now(), "stt", ctx.transcriber().name(),
+                transcript.usage().audioSeconds(), 0, 0, 0, false));
     }
 
     private void onUtterance(Utterance utterance) {
@@ -553,8 +558,7 @@ public final class CallSession implements CallHandle {
             }
             speech.transcriptReady = ctx.nanoTime().getAsLong();
             if (fresh) { // an early transcript's usage was reported when it came
-                emit(new CallEvent.UsageReported(callId(), now(), "stt", ctx.transcriber().name(),
-                        transcript.usage().audioSeconds(), 0, 0, 0, false));
+                reportSttUsage(transcript);
             }
             Responder.Request request;
             synchronized (lock) {
@@ -914,8 +918,7 @@ public final class CallSession implements CallHandle {
                 Transcript t = ctx.transcriber().transcribe(soFar, hints, cancel);
                 String text = t.text().strip();
                 words = text.isEmpty() ? 0 : text.split("\\s+").length;
-                emit(new CallEvent.UsageReported(callId(), now(), "stt", ctx.transcriber().name(),
-                        t.usage().audioSeconds(), 0, 0, 0, false));
+                reportSttUsage(t);
             } catch (CancelledException e) {
                 return;
             } catch (IOException e) {
