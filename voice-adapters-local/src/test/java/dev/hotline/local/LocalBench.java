@@ -306,6 +306,9 @@ public final class LocalBench {
         List<Double> lags = new java.util.ArrayList<>();
         int splits = 0;
         int runs = 0;
+        int earlyStarted = 0;
+        int earlyWasted = 0;
+        int turns = 0;
         try (SileroVad.Factory factory = SileroVad.factory()) {
             for (SpeechSets.Sample sample : samples) {
                 short[] linear = dev.hotline.audio.G711.ulawToLinear(dev.hotline.audio.G711.linearToUlaw(
@@ -318,6 +321,7 @@ public final class LocalBench {
                 }
                 double worst = Double.NEGATIVE_INFINITY;
                 int fileSplits = 0;
+                int wastedBefore = earlyWasted;
                 for (int phase = 0; phase < 8; phase++) {
                     int lead = (50 + phase) * frame;
                     short[] call = new short[lead + frames * frame + (int) endSilence * 3];
@@ -326,15 +330,28 @@ public final class LocalBench {
                     dev.hotline.core.turn.TurnDetector detector = new dev.hotline.core.turn.TurnDetector(settings, 8_000);
                     int ends = 0;
                     long lastEnd = -1;
+                    java.time.Duration earlyVoiced = null; // what the running early transcript heard, as CallSession
                     for (int at = 0; at + frame <= call.length; at += frame) {
                         float p = vad.speechProbability(call, at, frame);
-                        if (detector.onFrame(java.util.Arrays.copyOfRange(call, at, at + frame), frame, p)
-                                == dev.hotline.core.turn.TurnDetector.Event.TURN_ENDED) {
+                        dev.hotline.core.turn.TurnDetector.Event event = detector.onFrame(
+                                java.util.Arrays.copyOfRange(call, at, at + frame), frame, p);
+                        if (earlyVoiced != null && detector.inTurn() && !detector.voicedSoFar().equals(earlyVoiced)) {
+                            earlyWasted++;
+                            earlyVoiced = null;
+                        }
+                        if (earlyVoiced == null && detector.inTurn()
+                                && detector.silenceSoFar().compareTo(settings.earlyTranscript()) >= 0) {
+                            earlyStarted++;
+                            earlyVoiced = detector.voicedSoFar();
+                        }
+                        if (event == dev.hotline.core.turn.TurnDetector.Event.TURN_ENDED) {
                             ends++;
                             lastEnd = at + frame - endSilence;
+                            earlyVoiced = null;
                         }
                     }
                     runs++;
+                    turns += ends;
                     if (ends > 1) {
                         fileSplits += ends - 1;
                     }
@@ -345,8 +362,8 @@ public final class LocalBench {
                     }
                 }
                 splits += fileSplits;
-                System.out.printf(Locale.ROOT, "%-28s worst lag %6.1f ms, turns ended inside: %d%n", sample.name(),
-                        worst, fileSplits);
+                System.out.printf(Locale.ROOT, "%-28s worst lag %6.1f ms, turns ended inside: %d, early transcripts"
+                        + " cancelled: %d%n", sample.name(), worst, fileSplits, earlyWasted - wastedBefore);
             }
         }
         java.util.Collections.sort(lags);
@@ -354,6 +371,9 @@ public final class LocalBench {
                 + " min %.1f ms; %d turns ended inside a recording%n", samples.size(), runs,
                 lags.get(lags.size() / 2), lags.get((int) (lags.size() * 0.9)), lags.get((int) (lags.size() * 0.99)),
                 lags.get(lags.size() - 1), lags.get(0), splits);
+        System.out.printf(Locale.ROOT, "early transcripts (%d ms into a pause): %d started, %d cancelled by more speech"
+                + " (%.2f per turn); %d turns%n", settings.earlyTranscript().toMillis(), earlyStarted, earlyWasted,
+                earlyWasted / (double) turns, turns);
     }
 
     private static Path speechDir() {
