@@ -363,6 +363,7 @@ public final class BenchCommand {
         long[] cpuAtSteadyFrom = {-1, -1, -1};
         long[] cpuAtSteadyTo = {-1, -1, -1};
         ProcessProbe.MachineCpu[] machineAtSteady = new ProcessProbe.MachineCpu[2];
+        ProcessProbe.KernelActivity[] kernelAtSteady = new ProcessProbe.KernelActivity[2];
         long heapDuring = -1;
         long serverRssDuring = -1;
         long sampleHeapAt = started + settings.ramp().toNanos() + settings.duration().toNanos() / 2;
@@ -379,9 +380,11 @@ public final class BenchCommand {
             if (steady && cpuAtSteadyFrom[0] < 0 && now >= steadyFrom) {
                 sampleCpu(cpuAtSteadyFrom, now, os, server);
                 machineAtSteady[0] = ProcessProbe.machineCpu();
+                kernelAtSteady[0] = server.map(ProcessProbe::kernelActivity).orElse(null);
             } else if (steady && cpuAtSteadyTo[0] < 0 && now >= steadyTo) {
                 sampleCpu(cpuAtSteadyTo, now, os, server);
                 machineAtSteady[1] = ProcessProbe.machineCpu();
+                kernelAtSteady[1] = server.map(ProcessProbe::kernelActivity).orElse(null);
             }
             if (heapDuring < 0 && now >= sampleHeapAt) {
                 // No collection is forced while calls run: a full GC here stopped every call for ~50 ms.
@@ -426,6 +429,14 @@ public final class BenchCommand {
                                     (cpuAtSteadyTo[2] - cpuAtSteadyFrom[2]) / windowNanos,
                                     (cpuAtSteadyTo[2] - cpuAtSteadyFrom[2]) / 1e6 / (windowNanos / 1e9) / settings.calls())
                             : "");
+        }
+        if (cpuAtSteadyTo[0] >= 0) {
+            String kernel = kernelRates(kernelAtSteady[0], kernelAtSteady[1],
+                    (cpuAtSteadyTo[0] - cpuAtSteadyFrom[0]) / 1e9 * settings.calls());
+            if (kernel != null) {
+                out.println("hotline process, steady window, per call-second: " + kernel
+                        + " (counts, not times: they compare builds on a machine whose speed drifts)");
+            }
         }
         String machine = machineShares(machineBefore, machineAfter);
         if (machine != null) {
@@ -492,6 +503,22 @@ public final class BenchCommand {
         return String.format(java.util.Locale.ROOT, "busy %.1f %%, idle %.1f %%, stolen %.1f %%",
                 100 * (to.busy() - from.busy()) / total, 100 * (to.idle() - from.idle()) / total,
                 100 * (to.steal() - from.steal()) / total);
+    }
+
+    /**
+     * Kernel activity between two readings per call-second, as {@code 61.2 read and 20.1 write system calls, 80.3
+     * context switches (75.0 voluntary)}, or {@code null} without both readings.
+     */
+    static String kernelRates(ProcessProbe.KernelActivity from, ProcessProbe.KernelActivity to, double callSeconds) {
+        if (from == null || to == null || callSeconds <= 0) {
+            return null;
+        }
+        long voluntary = to.voluntarySwitches() - from.voluntarySwitches();
+        long involuntary = to.involuntarySwitches() - from.involuntarySwitches();
+        return String.format(java.util.Locale.ROOT,
+                "%.1f read and %.1f write system calls, %.1f context switches (%.1f voluntary)",
+                (to.readCalls() - from.readCalls()) / callSeconds, (to.writeCalls() - from.writeCalls()) / callSeconds,
+                (voluntary + involuntary) / callSeconds, voluntary / callSeconds);
     }
 
     /** Records the time, this process's CPU and the hotline process's CPU (or -1) into {@code sample}. */

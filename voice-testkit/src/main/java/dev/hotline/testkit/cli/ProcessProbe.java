@@ -27,6 +27,10 @@ final class ProcessProbe {
     private static final Pattern USED = Pattern.compile("(?m)^\\S.*?\\bused (\\d+)([KMG])");
     private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(20);
     private static final Pattern CPU_LINE = Pattern.compile("(?m)^cpu ([\\d ]+)$");
+    private static final Pattern SYSCR = Pattern.compile("(?m)^syscr:\\s+(\\d+)$");
+    private static final Pattern SYSCW = Pattern.compile("(?m)^syscw:\\s+(\\d+)$");
+    private static final Pattern SWITCHES =
+            Pattern.compile("(?m)^(voluntary|nonvoluntary)_ctxt_switches:\\s+(\\d+)$");
 
     private ProcessProbe() {
     }
@@ -87,6 +91,53 @@ final class ProcessProbe {
             v[i] = Long.parseLong(f[i]);
         }
         return new MachineCpu(v[0] + v[1] + v[2] + v[5] + v[6], v[3] + v[4], v.length > 7 ? v[7] : 0);
+    }
+
+    /**
+     * How busy a process kept the kernel so far: its read-class and write-class system calls (every thread, the
+     * ones that ended too: {@code /proc/PID/io}) and its context switches (summed over the threads alive now:
+     * {@code /proc/PID/task/TID/status}). Unlike CPU time these do not depend on how fast the machine runs
+     * or how much of it a hypervisor takes, so two builds compare on a noisy machine.
+     */
+    record KernelActivity(long readCalls, long writeCalls, long voluntarySwitches, long involuntarySwitches) {
+    }
+
+    /** The process's kernel activity so far, or {@code null} when {@code /proc} cannot tell (not Linux, gone). */
+    static KernelActivity kernelActivity(ProcessHandle process) {
+        Path proc = Path.of("/proc", Long.toString(process.pid()));
+        try (java.util.stream.Stream<Path> tasks = Files.list(proc.resolve("task"))) {
+            long[] switches = new long[2];
+            tasks.forEach(task -> {
+                try {
+                    long[] one = parseSwitches(Files.readString(task.resolve("status")));
+                    switches[0] += one[0];
+                    switches[1] += one[1];
+                } catch (IOException e) {
+                    // the thread ended between the listing and the read: its switches are lost, as documented
+                }
+            });
+            long[] calls = parseSystemCalls(Files.readString(proc.resolve("io")));
+            return calls == null ? null : new KernelActivity(calls[0], calls[1], switches[0], switches[1]);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@code syscr} and {@code syscw} of {@code /proc/PID/io} text, or {@code null} if either is missing. */
+    static long[] parseSystemCalls(String procIo) {
+        Matcher r = SYSCR.matcher(procIo);
+        Matcher w = SYSCW.matcher(procIo);
+        return r.find() && w.find() ? new long[] {Long.parseLong(r.group(1)), Long.parseLong(w.group(1))} : null;
+    }
+
+    /** Voluntary and involuntary context switches of a {@code /proc/PID/task/TID/status} text (0 when missing). */
+    static long[] parseSwitches(String taskStatus) {
+        long[] switches = new long[2];
+        Matcher m = SWITCHES.matcher(taskStatus);
+        while (m.find()) {
+            switches[m.group(1).equals("voluntary") ? 0 : 1] = Long.parseLong(m.group(2));
+        }
+        return switches;
     }
 
     /** Used heap in bytes right after a full collection the probe requests, or -1. */

@@ -1,14 +1,20 @@
 package dev.hotline.testkit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@code jcmd PID GC.heap_info} as Temurin 25 prints it for each collector (captured on a 256 MB heap). */
+/**
+ * {@code jcmd PID GC.heap_info} as Temurin 25 prints it for each collector (captured on a 256 MB heap), and the
+ * {@code /proc} files the bench reads.
+ */
 class ProcessProbeTest {
 
     static Stream<Arguments> heapInfoByCollector() {
@@ -74,6 +80,67 @@ class ProcessProbeTest {
         assertThat(BenchCommand.machineShares(from, to)).isEqualTo("busy 60.0 %, idle 30.0 %, stolen 10.0 %");
         assertThat(BenchCommand.machineShares(from, null)).isNull();
         assertThat(BenchCommand.machineShares(to, to)).as("no time between the readings").isNull();
+    }
+
+    @Test
+    void givenProcIo_whenRead_thenTheSystemCallCountsAreTaken() {
+        // /proc/PID/io of a JVM (Linux 6.1).
+        String io = """
+                rchar: 91234567
+                wchar: 45678901
+                syscr: 1203344
+                syscw: 455321
+                read_bytes: 0
+                write_bytes: 4096
+                cancelled_write_bytes: 0
+                """;
+
+        assertThat(ProcessProbe.parseSystemCalls(io)).containsExactly(1_203_344L, 455_321L);
+        assertThat(ProcessProbe.parseSystemCalls("rchar: 1\nsyscr: 5\n")).as("no syscw").isNull();
+    }
+
+    @Test
+    void givenTaskStatus_whenRead_thenBothKindsOfSwitchAreTaken() {
+        String status = """
+                Name:\tForkJoinPool-1-w
+                State:\tS (sleeping)
+                voluntary_ctxt_switches:\t18213
+                nonvoluntary_ctxt_switches:\t944
+                """;
+
+        assertThat(ProcessProbe.parseSwitches(status)).containsExactly(18_213L, 944L);
+        assertThat(ProcessProbe.parseSwitches("Name:\tx\n")).containsExactly(0L, 0L);
+    }
+
+    @Test
+    void givenThisProcess_whenProbed_thenItsOwnSystemCallsAndSwitchesAreCounted() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/io")), "no /proc/self/io: not Linux");
+        ProcessProbe.KernelActivity before = ProcessProbe.kernelActivity(ProcessHandle.current());
+        Path file = Files.createTempFile("probe", ".txt");
+        try {
+            for (int i = 0; i < 50; i++) {
+                Files.writeString(file, "x" + i);
+                Thread.sleep(1);
+            }
+        } finally {
+            Files.delete(file);
+        }
+        ProcessProbe.KernelActivity after = ProcessProbe.kernelActivity(ProcessHandle.current());
+
+        assertThat(before).isNotNull();
+        assertThat(after.writeCalls() - before.writeCalls()).as("50 writes").isGreaterThanOrEqualTo(50);
+        assertThat(after.voluntarySwitches() - before.voluntarySwitches()).as("50 sleeps")
+                .isGreaterThanOrEqualTo(50);
+    }
+
+    @Test
+    void givenTwoKernelReadings_whenRated_thenEachCountIsPerCallSecond() {
+        ProcessProbe.KernelActivity from = new ProcessProbe.KernelActivity(1000, 500, 300, 10);
+        ProcessProbe.KernelActivity to = new ProcessProbe.KernelActivity(3000, 1500, 1300, 30);
+
+        assertThat(BenchCommand.kernelRates(from, to, 10)).isEqualTo(
+                "200.0 read and 100.0 write system calls, 102.0 context switches (100.0 voluntary)");
+        assertThat(BenchCommand.kernelRates(null, to, 10)).isNull();
     }
 
     @Test
