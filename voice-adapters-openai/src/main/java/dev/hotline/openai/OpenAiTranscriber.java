@@ -1,7 +1,6 @@
 package dev.hotline.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hotline.audio.AudioClip;
 import dev.hotline.audio.Wav;
 import dev.hotline.core.CancelSignal;
 import dev.hotline.core.Transcriber;
@@ -20,6 +19,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.BufferedSink;
 
 /**
  * {@link Transcriber} over {@code POST {base}/audio/transcriptions} (PROTOCOLS.md 4.1): OpenAI's
@@ -43,7 +43,7 @@ public final class OpenAiTranscriber implements Transcriber {
 
     /** OpenAI's upload limit for one file (speech-to-text guide: 25 MB). */
     static final int MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
-    /** The canonical PCM WAV header {@link Wav#toBytes} writes. */
+    /** The canonical PCM WAV header {@link Wav#header} writes. */
     private static final int WAV_HEADER_BYTES = 44;
     private static final MediaType WAV = MediaType.get("audio/wav");
     private static final String PATH = "audio/transcriptions";
@@ -81,11 +81,10 @@ public final class OpenAiTranscriber implements Transcriber {
             throw new IllegalArgumentException("utterance of " + utterance.duration().toSeconds()
                     + " s is larger than the 25 MB a transcription upload may be");
         }
-        byte[] wav = Wav.toBytes(new AudioClip(utterance.format(), utterance.pcm()));
         boolean verbose = isWhisper();
         MultipartBody.Builder form = new MultipartBody.Builder()
                 .setType(MultipartBody.FORM)
-                .addFormDataPart("file", "utterance.wav", RequestBody.create(wav, WAV))
+                .addFormDataPart("file", "utterance.wav", wavFile(utterance))
                 .addFormDataPart("model", model)
                 .addFormDataPart("response_format", verbose ? "verbose_json" : "json")
                 .addFormDataPart("temperature", Double.toString(client.config().transcribeTemperature()));
@@ -102,6 +101,32 @@ public final class OpenAiTranscriber implements Transcriber {
                 .build();
         return client.execute("transcription", OpenAiConfig.ENV_TRANSCRIBE_MODEL + " and "
                 + OpenAiConfig.ENV_BASE_URL, request, cancel, this::read);
+    }
+
+    /**
+     * The utterance as a WAV file, written to the connection from the utterance's own array: a long turn's
+     * audio is not copied twice more (into a clip, then a file) to be held while the transcription runs.
+     */
+    static RequestBody wavFile(Utterance utterance) {
+        byte[] pcm = utterance.pcm();
+        byte[] header = Wav.header(utterance.format(), pcm.length);
+        return new RequestBody() {
+            @Override
+            public MediaType contentType() {
+                return WAV;
+            }
+
+            @Override
+            public long contentLength() {
+                return header.length + pcm.length; // 16-bit samples: never an odd length to pad
+            }
+
+            @Override
+            public void writeTo(BufferedSink sink) throws IOException {
+                sink.write(header);
+                sink.write(pcm);
+            }
+        };
     }
 
     /** Whisper models (OpenAI's whisper-1, Groq's whisper-large-v3...) support verbose_json. */

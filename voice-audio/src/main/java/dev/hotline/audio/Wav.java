@@ -269,16 +269,30 @@ public final class Wav {
 
     /** The WAV file for {@code clip}, in the canonical layout described in the class doc. */
     public static byte[] toBytes(AudioClip clip) {
-        AudioFormat format = clip.format();
+        byte[] header = header(clip.format(), clip.byteCount());
         int dataSize = clip.byteCount();
+        byte[] file = new byte[header.length + dataSize + (dataSize & 1)];
+        System.arraycopy(header, 0, file, 0, header.length);
+        clip.copyTo(file, header.length);
+        return file;
+    }
+
+    /**
+     * What {@link #toBytes} writes before the audio of {@code dataBytes} bytes in {@code format}: the file is
+     * this header, the audio, then one zero byte when {@code dataBytes} is odd (RIFF pads chunks to even
+     * sizes). For writing a file out of audio held elsewhere without copying it (an upload, say).
+     */
+    public static byte[] header(AudioFormat format, int dataBytes) {
+        if (dataBytes < 0) {
+            throw new IllegalArgumentException("dataBytes must not be negative, was " + dataBytes);
+        }
         boolean pcm = format.encoding() == AudioFormat.Encoding.PCM16_LE;
         int fmtSize = pcm ? FMT_BASE_BYTES : FMT_EX_BYTES;
         int factBytes = pcm ? 0 : CHUNK_HEADER_BYTES + 4;
-        int pad = dataSize & 1;
         int headerBytes = RIFF_HEADER_BYTES + CHUNK_HEADER_BYTES + fmtSize + factBytes + CHUNK_HEADER_BYTES;
-        byte[] file = new byte[headerBytes + dataSize + pad];
-        ByteBuffer out = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(ascii("RIFF")).putInt(file.length - CHUNK_HEADER_BYTES).put(ascii("WAVE"));
+        byte[] header = new byte[headerBytes];
+        ByteBuffer out = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(ascii("RIFF")).putInt(headerBytes + dataBytes + (dataBytes & 1) - CHUNK_HEADER_BYTES).put(ascii("WAVE"));
         out.put(ascii("fmt ")).putInt(fmtSize);
         out.putShort((short) switch (format.encoding()) {
             case PCM16_LE -> FORMAT_PCM;
@@ -293,11 +307,10 @@ public final class Wav {
         if (!pcm) {
             // cbSize: no extra format bytes; then the sample frame count non-PCM files must carry.
             out.putShort((short) 0);
-            out.put(ascii("fact")).putInt(4).putInt(clip.frameCount());
+            out.put(ascii("fact")).putInt(4).putInt(dataBytes / format.bytesPerFrame());
         }
-        out.put(ascii("data")).putInt(dataSize);
-        clip.copyTo(file, headerBytes);
-        return file;
+        out.put(ascii("data")).putInt(dataBytes);
+        return header;
     }
 
     private static String fourCc(byte[] bytes, int at) {

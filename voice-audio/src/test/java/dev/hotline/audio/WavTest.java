@@ -108,6 +108,30 @@ class WavTest {
     }
 
     @Test
+    void givenAudioHeldElsewhere_whenOnlyTheHeaderIsMade_thenHeaderAudioAndPadAreTheFileToBytesWrites() {
+        for (AudioFormat format : new AudioFormat[] {AudioFormat.PCM16_8K, AudioFormat.PCM16_16K,
+                AudioFormat.ULAW_8K}) {
+            for (int length : new int[] {0, 1, 2, 3, 320, 321}) {
+                int frames = length / format.bytesPerFrame();
+                byte[] data = new byte[frames * format.bytesPerFrame()];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (byte) (i * 37 + 11);
+                }
+                byte[] file = Wav.toBytes(new AudioClip(format, data));
+
+                byte[] header = Wav.header(format, data.length);
+
+                byte[] joined = new byte[header.length + data.length + (data.length & 1)];
+                System.arraycopy(header, 0, joined, 0, header.length);
+                System.arraycopy(data, 0, joined, header.length, data.length);
+                assertThat(joined).as(format + ", " + data.length + " bytes").isEqualTo(file);
+            }
+        }
+        assertThatThrownBy(() -> Wav.header(AudioFormat.PCM16_8K, -2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-2");
+    }
+
+    @Test
     void givenClipsInEveryEncoding_whenWrittenAndRead_thenTheyComeBackEqual() throws IOException {
         Random random = new Random(6);
         for (AudioFormat format : List.of(AudioFormat.PCM16_8K, AudioFormat.PCM16_24K,
