@@ -156,6 +156,86 @@ class MediaStreamCodecTest {
                 });
     }
 
+    /**
+     * Media messages take a path of their own (token by token, no tree); it must answer exactly as the tree path
+     * does, or leave the message to it. Every message of the real capture, and each edit of a media message that
+     * could trip a token reader: keys in another order, repeated, null, of another type, nested extras.
+     */
+    @Test
+    void given_media_messages_real_and_edited_when_decoded_then_exactly_what_the_tree_path_gives() throws Exception {
+        List<String> messages = new ArrayList<>(SharedFixtures.captureLines());
+        String base = "{\"event\":\"media\",\"sequenceNumber\":\"2\",\"streamSid\":\"MZ1\",\"media\":"
+                + "{\"track\":\"inbound\",\"chunk\":\"1\",\"timestamp\":\"5\",\"payload\":\"//8AEg==\"}}";
+        messages.add(base);
+        messages.add("{\"media\":{\"payload\":\"//8AEg==\",\"timestamp\":5,\"chunk\":1},\"streamSid\":\"MZ1\","
+                + "\"sequenceNumber\":2,\"event\":\"media\"}");
+        messages.add(base.replace("\"track\":\"inbound\",", ""));
+        messages.add(base.replace("\"track\":\"inbound\"", "\"track\":null"));
+        messages.add(base.replace("\"track\":\"inbound\"", "\"track\":7"));
+        messages.add(base.replace("\"track\":\"inbound\"", "\"track\":{\"a\":1}"));
+        messages.add(base.replace("\"track\":\"inbound\"", "\"track\":\"inbound\",\"track\":\"outbound\""));
+        messages.add(base.replace("\"streamSid\":\"MZ1\"", "\"streamSid\":\"MZ1\",\"streamSid\":\"MZ2\""));
+        messages.add(base.replace("\"event\":\"media\"", "\"event\":\"media\",\"event\":\"mark\""));
+        messages.add(base + "," + base);
+        messages.add(base.substring(0, base.length() - 1) + ",\"media\":{\"payload\":\"AA==\",\"chunk\":\"9\","
+                + "\"timestamp\":\"9\"}}");
+        messages.add(base.replace("\"streamSid\":\"MZ1\"", "\"streamSid\":null"));
+        messages.add(base.replace("\"streamSid\":\"MZ1\"", "\"streamSid\":1"));
+        messages.add(base.replace("\"sequenceNumber\":\"2\"", "\"sequenceNumber\":2.0"));
+        messages.add(base.replace("\"sequenceNumber\":\"2\"", "\"sequenceNumber\":-2"));
+        messages.add(base.replace("\"sequenceNumber\":\"2\"", "\"sequenceNumber\":2147483648"));
+        messages.add(base.replace("\"sequenceNumber\":\"2\"", "\"sequenceNumber\":2147483647"));
+        messages.add(base.replace("\"sequenceNumber\":\"2\"", "\"sequenceNumber\":99999999999999999999999"));
+        messages.add(base.replace("\"sequenceNumber\":\"2\"", "\"sequenceNumber\":\"02\""));
+        messages.add(base.replace("\"sequenceNumber\":\"2\"", "\"sequenceNumber\":\" 2\""));
+        messages.add(base.replace("\"sequenceNumber\":\"2\"", "\"sequenceNumber\":true"));
+        messages.add(base.replace("\"chunk\":\"1\"", "\"chunk\":\"\""));
+        messages.add(base.replace("\"timestamp\":\"5\"", "\"timestamp\":[5]"));
+        messages.add(base.replace("\"payload\":\"//8AEg==\"", "\"payload\":\"\""));
+        messages.add(base.replace("\"payload\":\"//8AEg==\"", "\"payload\":\"//8AE\""));
+        messages.add(base.replace("\"payload\":\"//8AEg==\"", "\"payload\":[1]"));
+        messages.add(base.replace("\"media\":{", "\"extra\":{\"media\":{\"x\":[1,{\"y\":null}]}},\"media\":{\"z\":{},"));
+        messages.add(base.replace("\"event\":\"media\"", "\"event\":\"Media\""));
+        messages.add(base.substring(0, base.length() - 1));
+        messages.add(base + " trailing");
+        messages.add("[" + base + "]");
+        messages.add(base.replace("}}", "},\"mark\":{\"name\":\"a\"}}"));
+
+        int fast = 0;
+        for (String message : messages) {
+            Object decoded = outcome(() -> codec.decode(message));
+            Object tree = outcome(() -> codec.decodeTree(message));
+            assertThat(decoded).as(message).isEqualTo(tree);
+            if (codec.fastMedia(message) != null) {
+                fast++;
+            }
+        }
+        // The capture's 616 frames; the base, its reordering (numbers as JSON numbers), without a track, the
+        // largest sequence number, a leading zero, an empty payload, the nested extras, the mark extra, and the
+        // two with text after the object (ignored by both paths): the rest go to the tree.
+        assertThat(fast).isEqualTo(616 + 10);
+        assertThat(codec.fastMedia(base.replace("\"streamSid\":\"MZ1\"", "\"streamSid\":null")))
+                .as("a null the tree path words").isNull();
+    }
+
+    /** What decoding gave, comparable with equals: a media message as a list of its fields, or the error. */
+    private static Object outcome(Decoding decoding) {
+        try {
+            MediaStreamMessage message = decoding.decode();
+            if (message instanceof MediaStreamMessage.Media m) {
+                return List.of("media", m.sequenceNumber(), m.streamSid(), String.valueOf(m.track()), m.chunk(),
+                        m.timestamp(), Base64.getEncoder().encodeToString(m.payload()));
+            }
+            return message;
+        } catch (MalformedMessageException e) {
+            return List.of("error", e.problem(), e.getMessage());
+        }
+    }
+
+    private interface Decoding {
+        MediaStreamMessage decode() throws MalformedMessageException;
+    }
+
     @Test
     void given_a_message_over_the_limit_when_decoded_then_too_large_without_parsing() {
         String huge = "{\"event\":\"media\",\"pad\":\"" + "x".repeat(MediaStreamCodec.DEFAULT_MAX_MESSAGE_CHARS) + "\"}";
