@@ -218,6 +218,31 @@ class MediaStreamCodecTest {
                 .as("a null the tree path words").isNull();
     }
 
+    /**
+     * Outbound media and marks are written straight into an array when their strings need no escaping, and
+     * through a Jackson tree otherwise: the text must be what the tree gives, for every payload length (base64's
+     * padding) and for strings that need escaping.
+     */
+    @Test
+    void given_any_payload_or_name_when_encoded_then_exactly_the_text_of_a_jackson_tree() throws Exception {
+        java.util.Random random = new java.util.Random(31950);
+        for (String sid : List.of(SID, "MZ\"quoted\"", "MZ\\back", "MZ\u00e9t\u00e9", "MZ\ttab", "")) {
+            for (int length = 0; length <= 12; length++) {
+                byte[] audio = new byte[length == 12 ? 800 : length];
+                random.nextBytes(audio);
+                ObjectNode media = json.createObjectNode().put("event", "media").put("streamSid", sid);
+                media.putObject("media").put("payload", Base64.getEncoder().encodeToString(audio));
+                assertThat(codec.encodeMedia(sid, audio)).as(sid + ", " + audio.length + " bytes")
+                        .isEqualTo(json.writeValueAsString(media));
+            }
+            for (String name : List.of("m1", "m\"2", "m\\3", "\u00fc", "a b", "")) {
+                ObjectNode mark = json.createObjectNode().put("event", "mark").put("streamSid", sid);
+                mark.putObject("mark").put("name", name);
+                assertThat(codec.encodeMark(sid, name)).as(sid + ", " + name).isEqualTo(json.writeValueAsString(mark));
+            }
+        }
+    }
+
     /** What decoding gave, comparable with equals: a media message as a list of its fields, or the error. */
     private static Object outcome(Decoding decoding) {
         try {
