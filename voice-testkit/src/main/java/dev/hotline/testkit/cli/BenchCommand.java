@@ -21,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,6 +76,8 @@ public final class BenchCommand {
 
     private static final Set<String> OPTIONS = Set.of("calls", "duration", "url", "target", "server-jvm", "budget-ms", "ramp-ms", "warmup-s", "play",
             "progress-s", "pause-ms", "turns-csv", "stt-ms", "llm-ttfb-ms", "tokens-per-second", "tts-ttfb-ms", "tts-rtf");
+    /** How many turns with underruns the summary lists one by one. */
+    private static final int UNDERRUNS_LISTED = 10;
     /** How long a caller waits for a greeting that does not come before it speaks. */
     private static final Duration GREETING_TIMEOUT = Duration.ofSeconds(2);
     /** How long stopping the in-process hotline may take. */
@@ -408,7 +412,7 @@ public final class BenchCommand {
         long serverCpuNanos = server.map(ProcessProbe::cpuNanos).orElse(-1L) - serverCpuBefore;
         ProcessProbe.MachineCpu machineAfter = ProcessProbe.machineCpu();
         double callSeconds = settings.calls() * (double) settings.duration().toSeconds();
-        summarize(settings, budget, new ArrayList<>(turns), started + settings.warmup().toNanos(),
+        summarize(settings, budget, new ArrayList<>(turns), started, started + settings.warmup().toNanos(),
                 new ArrayList<>(reports), failed.get(), firstFailure.get(), maxLagNanos.get(), out);
         String self = server.isPresent() ? "callers and fakes" : "cpu";
         out.printf("%s, whole run: %.1f s of CPU in %.1f s wall = %.2f cores busy (%d available); %.1f ms CPU per"
@@ -756,8 +760,9 @@ public final class BenchCommand {
      * same again for the turns that ended after it (the steady state, which the JIT compilers and the ramp no
      * longer disturb).
      */
-    private static void summarize(Settings settings, Duration budget, List<Seen<TurnReport>> turns, long warmupEnds,
-            List<CallReport> reports, int failed, String firstFailure, long maxLagNanos, PrintStream out) {
+    private static void summarize(Settings settings, Duration budget, List<Seen<TurnReport>> turns, long started,
+            long warmupEnds, List<CallReport> reports, int failed, String firstFailure, long maxLagNanos,
+            PrintStream out) {
         Map<String, Integer> endings = new TreeMap<>();
         int protocolErrors = 0;
         for (CallReport report : reports) {
@@ -775,8 +780,34 @@ public final class BenchCommand {
             out.printf("after the %d s warm-up (turns that ended later):%n", settings.warmup().toSeconds());
             summarizeTurns("  ", steady, budget, out);
         }
+        listUnderruns(turns, reports, started, out);
         out.printf("protocol errors: %d; caller clock lag max %.1f ms%s%n", protocolErrors, maxLagNanos / 1e6,
                 maxLagNanos > 20_000_000L ? " (the load generator itself fell behind: treat numbers with care)" : "");
+    }
+
+    /** The turns with underruns, when, and where in the reply: at most {@link #UNDERRUNS_LISTED}, first first. */
+    private static void listUnderruns(List<Seen<TurnReport>> turns, List<CallReport> reports, long started,
+            PrintStream out) {
+        Map<TurnReport, CallReport> callOf = new IdentityHashMap<>();
+        for (CallReport report : reports) {
+            report.turns().forEach(turn -> callOf.put(turn, report));
+        }
+        List<Seen<TurnReport>> gapped = turns.stream().filter(seen -> seen.value().underruns() > 0)
+                .sorted(Comparator.comparingLong(Seen::atNanos)).toList();
+        for (Seen<TurnReport> seen : gapped.subList(0, Math.min(UNDERRUNS_LISTED, gapped.size()))) {
+            TurnReport turn = seen.value();
+            CallReport call = callOf.get(turn);
+            String where = call == null ? "" : String.format(" of %s, its turn %d of %d%s", call.streamSid(),
+                    turn.index(), call.turns().size(), turn.index() == call.turns().size()
+                            ? " (its last; the call ended: " + call.ending() + ")" : "");
+            out.printf("  underrun: turn reported at %.1f s%s: gaps %d, %d ms in all, the first %d ms after the"
+                    + " caller's speech ended; %d ms of reply heard%n", (seen.atNanos() - started) / 1e9, where,
+                    turn.underruns(), turn.underrunTime().toMillis(),
+                    turn.firstUnderrun().map(Duration::toMillis).orElse(-1L), turn.replyHeard().toMillis());
+        }
+        if (gapped.size() > UNDERRUNS_LISTED) {
+            out.printf("  ... and %d more turns with underruns%n", gapped.size() - UNDERRUNS_LISTED);
+        }
     }
 
     private static void summarizeTurns(String indent, List<TurnReport> turns, Duration budget, PrintStream out) {

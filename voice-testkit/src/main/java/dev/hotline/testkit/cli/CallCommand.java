@@ -148,6 +148,8 @@ public final class CallCommand {
                     .orElse("no reply             "));
             line.append(String.format("  heard %6.2f s", turn.replyHeard().toMillis() / 1000.0));
             line.append(String.format("  underruns %d (%d ms)", turn.underruns(), turn.underrunTime().toMillis()));
+            turn.firstUnderrun().ifPresent(d -> line.append(String.format(", the first %d ms after the speech ended",
+                    d.toMillis())));
             if (turn.bargedIn()) {
                 line.append(turn.clearAfter().map(d -> String.format("  barge-in: cleared after %d ms, %d ms discarded",
                         d.toMillis(), turn.clearedAudio().toMillis())).orElse("  barge-in: NOT cleared"));

@@ -997,6 +997,7 @@ public final class SimulatedTwilioCaller {
             private int pendingGapBytes;
             private int underruns;
             private long underrunBytes;
+            private long firstUnderrunNanos;
             private long clearNanos;
             private long clearedBytes;
 
@@ -1023,6 +1024,10 @@ public final class SimulatedTwilioCaller {
                         firstPlayNanos = now;
                     }
                     if (pendingGapBytes > 0) {
+                        if (underruns == 0) {
+                            // The gap began when the frames it spans were due.
+                            firstUnderrunNanos = now - pendingGapBytes * FRAME_NANOS / FRAME_BYTES;
+                        }
                         underruns++;
                         underrunBytes += pendingGapBytes;
                     }
@@ -1045,6 +1050,7 @@ public final class SimulatedTwilioCaller {
                     playedBytes = 0;
                     underruns = 0;
                     underrunBytes = 0;
+                    firstUnderrunNanos = 0;
                 }
                 pendingGapBytes = 0;
             }
@@ -1054,8 +1060,10 @@ public final class SimulatedTwilioCaller {
                         : Optional.of(Duration.ofNanos(firstReplyNanos - speechEndNanos));
                 Optional<Duration> clear = clearNanos == 0 ? Optional.empty()
                         : Optional.of(Duration.ofNanos(clearNanos - speechStartNanos));
+                Optional<Duration> firstGap = underruns == 0 ? Optional.empty()
+                        : Optional.of(Duration.ofNanos(Math.max(0, firstUnderrunNanos - speechEndNanos)));
                 return new TurnReport(index + 1, label, v2v, Duration.ofMillis(playedBytes / 8), underruns,
-                        Duration.ofMillis(underrunBytes / 8), bargedIn, clear, Duration.ofMillis(clearedBytes / 8),
+                        Duration.ofMillis(underrunBytes / 8), firstGap, bargedIn, clear, Duration.ofMillis(clearedBytes / 8),
                         speechEndAudioNanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(speechEndAudioNanos)));
             }
         }

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param replyHeard how much reply audio the caller heard (played) in this turn
  * @param underruns how often playback ran dry while the reply was still coming (a gap the caller hears)
  * @param underrunTime the total length of those gaps
+ * @param firstUnderrun from the end of the caller's speech to the start of the first gap; empty if playback
+ *     never ran dry (tells a gap at the reply's start, mid-reply or as the call ended apart)
  * @param bargedIn true if this utterance started while the previous reply was still playing
  * @param clearAfter for a barge-in: from the caller starting to talk over the reply to the {@code clear}
  *     that stopped it; empty if no clear came
@@ -23,6 +25,6 @@ import java.util.Optional;
  *     if the utterance was not sent to its end
  */
 public record TurnReport(int index, String label, Optional<Duration> voiceToVoice, Duration replyHeard,
-        int underruns, Duration underrunTime, boolean bargedIn, Optional<Duration> clearAfter,
+        int underruns, Duration underrunTime, Optional<Duration> firstUnderrun, boolean bargedIn, Optional<Duration> clearAfter,
         Duration clearedAudio, Optional<Duration> speechEndAudio) {
 }

@@ -7,6 +7,8 @@ import dev.hotline.audio.AudioClip;
 import dev.hotline.audio.Wav;
 import dev.hotline.testkit.elevenlabs.FakeElevenLabsServer;
 import dev.hotline.testkit.openai.FakeOpenAiServer;
+import dev.hotline.testkit.twilio.ScriptedHotline;
+import dev.hotline.audio.G711;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -73,6 +78,45 @@ class CommandsTest {
         assertThat(printed()).containsPattern("voice-to-voice: +p50 +\\d+ ms +p90 +\\d+ ms +p99 +\\d+ ms +max +\\d+ ms");
         assertThat(printed()).contains("engine overhead:").contains("underruns: 0 in 0 turns");
         assertThat(printed()).contains("cpu and heap are this process's");
+    }
+
+    @Test
+    void givenRepliesWithAHole_whenBenching_thenEachTurnWithUnderrunsIsListedWithWhereTheGapBegan() {
+        byte[] tone = new byte[1_600];
+        short[] pcm = new short[tone.length];
+        for (int i = 0; i < pcm.length; i++) {
+            pcm[i] = (short) (8_000 * Math.sin(2 * Math.PI * 300 * i / 8_000.0));
+        }
+        tone = G711.linearToUlaw(pcm);
+        byte[] reply = tone;
+        // Per stream: frames of silence since the caller last spoke (-1 before it first spoke).
+        Map<String, AtomicInteger> silent = new ConcurrentHashMap<>();
+        try (ScriptedHotline hotline = new ScriptedHotline((message, ws) -> {
+            if (!message.path("event").asText().equals("media")) {
+                return;
+            }
+            AtomicInteger quiet = silent.computeIfAbsent(message.path("streamSid").asText(), sid -> new AtomicInteger(-1));
+            if (ScriptedHotline.isSpeech(message)) {
+                quiet.set(0);
+            } else if (quiet.get() >= 0) {
+                int n = quiet.incrementAndGet();
+                if (n == 3 || n == 3 + 20) {
+                    // 200 ms of reply, then 200 ms later another 200 ms: the caller runs dry in between.
+                    ws.send(ScriptedHotline.media(message.path("streamSid").asText(), reply));
+                }
+            }
+        })) {
+            int status = new BenchCommand(null).run(new String[] {"--calls", "1", "--duration", "8", "--url",
+                hotline.url().toString(), "--budget-ms", "100", "--progress-s", "10", "--pause-ms", "600"}, out);
+
+            assertThat(status).as(printed()).isZero();
+        }
+        Matcher listed = Pattern.compile("underrun: turn reported at [\\d.]+ s of MZ\\w+, its turn (\\d+) of (\\d+)[^:]*: "
+                + "gaps 1, (\\d+) ms in all, the first (\\d+) ms after the caller's speech ended; 400 ms of reply heard")
+                .matcher(printed());
+        assertThat(listed.find()).as(printed()).isTrue();
+        assertThat(Integer.parseInt(listed.group(3))).as("the hole, plus the stand-in's reaction").isBetween(100, 600);
+        assertThat(Integer.parseInt(listed.group(4))).as("after the first 200 ms of reply").isBetween(200, 800);
     }
 
     @Test

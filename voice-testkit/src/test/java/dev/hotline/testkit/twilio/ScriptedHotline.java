@@ -15,7 +15,7 @@ import java.util.function.BiConsumer;
  * A tiny stand-in for a hotline in tests: a real WebSocket server on 127.0.0.1 that records every message a
  * caller sends (with the handshake headers) and lets the test react to each one.
  */
-final class ScriptedHotline implements AutoCloseable {
+public final class ScriptedHotline implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,7 +25,7 @@ final class ScriptedHotline implements AutoCloseable {
     private final Javalin app;
 
     /** {@code onMessage} sees each parsed message and the socket to answer on. */
-    ScriptedHotline(BiConsumer<JsonNode, WsContext> onMessage) {
+    public ScriptedHotline(BiConsumer<JsonNode, WsContext> onMessage) {
         app = Javalin.create(config -> {
             config.jetty.host = "127.0.0.1";
             config.startup.showJavalinBanner = false;
@@ -41,7 +41,7 @@ final class ScriptedHotline implements AutoCloseable {
         }).start(0);
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("ws://127.0.0.1:" + app.port() + "/voice-stream");
     }
 
@@ -58,7 +58,7 @@ final class ScriptedHotline implements AutoCloseable {
         return received.stream().filter(m -> m.path("event").asText().equals(event)).toList();
     }
 
-    static String media(String streamSid, byte[] ulaw) {
+    public static String media(String streamSid, byte[] ulaw) {
         return "{\"event\":\"media\",\"streamSid\":\"" + streamSid + "\",\"media\":{\"payload\":\""
                 + java.util.Base64.getEncoder().encodeToString(ulaw) + "\"}}";
     }
@@ -71,7 +71,7 @@ final class ScriptedHotline implements AutoCloseable {
         return "{\"event\":\"clear\",\"streamSid\":\"" + streamSid + "\"}";
     }
 
-    static boolean isSpeech(JsonNode media) {
+    public static boolean isSpeech(JsonNode media) {
         byte[] payload = java.util.Base64.getDecoder().decode(media.path("media").path("payload").asText());
         for (byte b : payload) {
             if (b != (byte) 0xFF) {

@@ -125,6 +125,7 @@ class SimulatedTwilioCallerTest {
             assertThat(turn.speechEndAudio()).contains(Duration.ofMillis(20L * lastLoudFrame));
             assertThat(turn.replyHeard()).isEqualTo(Duration.ofMillis(500));
             assertThat(turn.underruns()).isZero();
+            assertThat(turn.firstUnderrun()).isEmpty();
             assertThat(report.marksEchoed()).isEqualTo(1);
             assertThat(report.protocolErrors()).isEmpty();
             assertThat(report.ending()).isEqualTo("hung up");
@@ -252,6 +253,8 @@ class SimulatedTwilioCallerTest {
             assertThat(turn.underruns()).isEqualTo(1);
             assertThat(turn.underrunTime()).as("about 200 ms, plus the hotline's reaction time")
                     .isBetween(Duration.ofMillis(100), Duration.ofMillis(600));
+            assertThat(turn.firstUnderrun()).as("the first 200 ms of reply played, then the hole")
+                    .hasValueSatisfying(at -> assertThat(at).isBetween(Duration.ofMillis(200), Duration.ofMillis(700)));
             assertThat(turn.replyHeard()).isEqualTo(Duration.ofMillis(400));
         }
     }
