@@ -523,12 +523,12 @@ public final class CallSession implements CallHandle {
         current = speech;
         setState(CallState.THINKING);
         emit(new CallEvent.TurnStarted(callId(), now(), turns, utterance.duration()));
-        startThread(() -> reply(speech, utterance));
+        startThread(() -> reply(speech));
         startThread(() -> synthesize(speech));
     }
 
     /** The reply writer: transcribe, filter, remember, stream the reply into pieces. On its own thread. */
-    private void reply(Speech speech, Utterance utterance) {
+    private void reply(Speech speech) {
         try {
             Transcript transcript;
             CancelSignal stt = stage(speech);
@@ -537,8 +537,7 @@ public final class CallSession implements CallHandle {
                 transcript = speech.early == null ? null : speech.early.await(stt);
                 fresh = transcript == null;
                 if (fresh) {
-                    transcript = retry.call(stt, () -> ctx.transcriber().transcribe(utterance, hints, stt), () -> true,
-                            e -> error("stt", e));
+                    transcript = transcribeAfresh(speech, stt);
                 }
             } catch (CancelledException e) {
                 if (speech.cancel.isCancelled()) {
@@ -588,6 +587,25 @@ public final class CallSession implements CallHandle {
         } finally {
             speech.pieces.end();
         }
+    }
+
+    /**
+     * Transcribes the turn's own audio, there being no early transcript to use. The audio is looked up here
+     * rather than held by the reply thread: it is the largest thing a turn allocates (16 KB a second of
+     * speech), and while the reply thread referenced it for the whole reply every young collection in between
+     * copied it.
+     */
+    private Transcript transcribeAfresh(Speech speech, CancelSignal stt) throws IOException, CancelledException {
+        Utterance utterance;
+        synchronized (lock) {
+            speech.cancel.throwIfCancelled();
+            utterance = speech.utterance;
+        }
+        if (utterance == null) {
+            throw new IllegalStateException("turn " + speech.turn + " has no audio to transcribe");
+        }
+        return retry.call(stt, () -> ctx.transcriber().transcribe(utterance, hints, stt), () -> true,
+                e -> error("stt", e));
     }
 
     /**
