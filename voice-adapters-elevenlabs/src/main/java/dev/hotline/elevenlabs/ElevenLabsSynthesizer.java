@@ -1,6 +1,8 @@
 package dev.hotline.elevenlabs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hotline.audio.AudioFormat;
 import dev.hotline.core.CancelSignal;
@@ -76,7 +78,13 @@ public final class ElevenLabsSynthesizer implements StreamingSynthesizer, AutoCl
     private final ElevenLabsConfig config;
     private final OkHttpClient http;
     private final boolean ownsClient;
-    private final ObjectMapper json = new ObjectMapper();
+    /**
+     * Parse and write buffers from a pool all threads share: Jackson's default pool is per thread, and every
+     * request runs on its own virtual thread, so each allocated fresh buffers and kept them alive for the
+     * whole stream (copied by the young collections in between).
+     */
+    private final ObjectMapper json = new ObjectMapper(
+            JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build());
     private final ElevenLabsErrors errors;
     private final ScheduledExecutorService keepAlives;
     private final Set<Kind> reportedPermanentFailures = ConcurrentHashMap.newKeySet();

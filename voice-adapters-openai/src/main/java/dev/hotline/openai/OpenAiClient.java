@@ -1,5 +1,7 @@
 package dev.hotline.openai;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hotline.core.CancelSignal;
 import dev.hotline.core.CancelledException;
@@ -43,7 +45,13 @@ public final class OpenAiClient implements AutoCloseable {
     private final OkHttpClient http;
     private final boolean ownsHttp;
     private final HttpUrl baseUrl;
-    private final ObjectMapper json = new ObjectMapper();
+    /**
+     * Parse and write buffers from a pool all threads share: Jackson's default pool is per thread, and every
+     * request runs on its own virtual thread, so each allocated fresh buffers and kept them alive for the
+     * whole stream (copied by the young collections in between).
+     */
+    private final ObjectMapper json = new ObjectMapper(
+            JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build());
     private final OpenAiErrors errors;
 
     private OpenAiClient(OpenAiConfig config, OkHttpClient base, boolean ownsHttp) {
