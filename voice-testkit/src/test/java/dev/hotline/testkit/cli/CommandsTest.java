@@ -82,13 +82,11 @@ class CommandsTest {
 
     @Test
     void givenRepliesWithAHole_whenBenching_thenEachTurnWithUnderrunsIsListedWithWhereTheGapBegan() {
-        byte[] tone = new byte[1_600];
-        short[] pcm = new short[tone.length];
+        short[] pcm = new short[1_600]; // 200 ms at 8 kHz
         for (int i = 0; i < pcm.length; i++) {
             pcm[i] = (short) (8_000 * Math.sin(2 * Math.PI * 300 * i / 8_000.0));
         }
-        tone = G711.linearToUlaw(pcm);
-        byte[] reply = tone;
+        byte[] reply = G711.linearToUlaw(pcm);
         // Per stream: frames of silence since the caller last spoke (-1 before it first spoke).
         Map<String, AtomicInteger> silent = new ConcurrentHashMap<>();
         try (ScriptedHotline hotline = new ScriptedHotline((message, ws) -> {
