@@ -8,16 +8,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -29,7 +29,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class FakeServerSupport implements AutoCloseable {
 
-    /** The most requests a fake remembers; later ones are counted in {@link #droppedRequests()} only. */
+    /**
+     * The most requests a fake remembers unless told otherwise ({@link #rememberAtMost}); later ones are counted in
+     * {@link #droppedRequests()} only.
+     */
     public static final int MAX_RECORDED_REQUESTS = 10_000;
     /** Requests (and WebSocket sessions) a fake serves at once, at most. */
     public static final int MAX_THREADS = 2_000;
@@ -41,6 +44,7 @@ public final class FakeServerSupport implements AutoCloseable {
     private final ConcurrentLinkedQueue<RecordedRequest> requests = new ConcurrentLinkedQueue<>();
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private volatile int maxRecorded = MAX_RECORDED_REQUESTS;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, ConcurrentLinkedQueue<Duration>> lateness = new ConcurrentHashMap<>();
     private final AtomicLong latenessSamples = new AtomicLong();
@@ -81,13 +85,28 @@ public final class FakeServerSupport implements AutoCloseable {
         return app.port();
     }
 
-    /** Remembers a request, unless {@link #MAX_RECORDED_REQUESTS} are remembered already. */
-    public void record(RecordedRequest request) {
-        if (recorded.incrementAndGet() > MAX_RECORDED_REQUESTS) {
+    /**
+     * Remembers at most {@code max} requests from now on (0: none, and their bodies are never copied). A load test
+     * sets 0: remembering every upload would grow the heap it shares with the callers by megabytes a second, and the
+     * collector's pauses would delay the fakes' answers.
+     */
+    public void rememberAtMost(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must be >= 0, was " + max);
+        }
+        maxRecorded = max;
+    }
+
+    /**
+     * Remembers the request {@code request} builds, unless as many as the limit are remembered already; then it
+     * counts it as dropped without building it.
+     */
+    public void record(Supplier<RecordedRequest> request) {
+        if (recorded.incrementAndGet() > maxRecorded) {
             dropped.incrementAndGet();
             return;
         }
-        requests.add(request);
+        requests.add(request.get());
     }
 
     /**
@@ -114,7 +133,7 @@ public final class FakeServerSupport implements AutoCloseable {
         return new ArrayList<>(requests);
     }
 
-    /** Requests received after {@link #MAX_RECORDED_REQUESTS} were remembered. */
+    /** Requests received after as many as the limit were remembered. */
     public long droppedRequests() {
         return dropped.get();
     }

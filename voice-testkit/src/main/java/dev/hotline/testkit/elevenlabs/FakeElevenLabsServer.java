@@ -175,6 +175,20 @@ public final class FakeElevenLabsServer implements AutoCloseable {
         return server.lateness();
     }
 
+    /**
+     * Remembers at most {@code max} requests from now on; 0 remembers none, as a load test wants (the bodies would
+     * grow the heap the fake shares with the callers, and the collector's pauses would make the fake late).
+     */
+    public FakeElevenLabsServer rememberAtMost(int max) {
+        server.rememberAtMost(max);
+        return this;
+    }
+
+    /** Requests received after as many as the limit were remembered: counted, not kept. */
+    public long droppedRequests() {
+        return server.droppedRequests();
+    }
+
     /** HTTP requests and WebSocket messages received so far (WebSocket ones have method {@code WS}). */
     public List<RecordedRequest> requests() {
         return server.requests();
@@ -244,7 +258,7 @@ public final class FakeElevenLabsServer implements AutoCloseable {
     private void stream(Context ctx) throws IOException {
         long arrived = System.nanoTime();
         byte[] raw = ctx.bodyAsBytes();
-        server.record(new RecordedRequest("POST", ctx.path(), FakeServerSupport.queryOf(ctx),
+        server.record(() -> new RecordedRequest("POST", ctx.path(), FakeServerSupport.queryOf(ctx),
                 FakeServerSupport.headersOf(ctx), Map.of("voice", ctx.pathParam("voice")), raw, arrived));
         if (apiKey != null && !apiKey.equals(ctx.header("xi-api-key"))) {
             sendError(ctx, (Fault.HttpError) invalidApiKey());
@@ -358,7 +372,7 @@ public final class FakeElevenLabsServer implements AutoCloseable {
             Thread.ofPlatform().daemon().name("fake-elevenlabs-ws").start(session::run);
         });
         ws.onMessage(ctx -> {
-            server.record(new RecordedRequest("WS", "/v1/text-to-speech/" + ctx.pathParam("voice") + "/stream-input", FakeServerSupport.queryOfWs(ctx), Map.of(),
+            server.record(() -> new RecordedRequest("WS", "/v1/text-to-speech/" + ctx.pathParam("voice") + "/stream-input", FakeServerSupport.queryOfWs(ctx), Map.of(),
                     Map.of(), ctx.message().getBytes(StandardCharsets.UTF_8), System.nanoTime()));
             Session session = sessions.get(ctx.sessionId());
             if (session != null) {

@@ -198,6 +198,20 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return chatTimeToFirstByte.plus(tokenInterval().multipliedBy(tokens(reply).size()));
     }
 
+    /**
+     * Remembers at most {@code max} requests from now on; 0 remembers none, as a load test wants (the bodies would
+     * grow the heap the fake shares with the callers, and the collector's pauses would make the fake late).
+     */
+    public FakeOpenAiServer rememberAtMost(int max) {
+        server.rememberAtMost(max);
+        return this;
+    }
+
+    /** Requests received after as many as the limit were remembered: counted, not kept. */
+    public long droppedRequests() {
+        return server.droppedRequests();
+    }
+
     /** The requests received so far (both endpoints), oldest first. */
     public List<RecordedRequest> requests() {
         return server.requests();
@@ -307,17 +321,19 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private void transcribe(Context ctx) throws IOException {
         long arrived = System.nanoTime();
         UploadedFile file = ctx.uploadedFile("file");
-        byte[] audio = new byte[0];
+        byte[] audio;
         if (file != null) {
             try (InputStream in = file.content()) {
                 audio = in.readAllBytes();
             }
+        } else {
+            audio = new byte[0];
         }
         Map<String, String> fields = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : ctx.formParamMap().entrySet()) {
             fields.put(e.getKey(), e.getValue().isEmpty() ? "" : e.getValue().get(0));
         }
-        server.record(new RecordedRequest("POST", ctx.path(), FakeServerSupport.queryOf(ctx), FakeServerSupport.headersOf(ctx), fields, audio, arrived));
+        server.record(() -> new RecordedRequest("POST", ctx.path(), FakeServerSupport.queryOf(ctx), FakeServerSupport.headersOf(ctx), fields, audio, arrived));
         if (!authorized(ctx)) {
             return;
         }
@@ -436,7 +452,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private void chat(Context ctx) throws IOException {
         long arrived = System.nanoTime();
         byte[] raw = ctx.bodyAsBytes();
-        server.record(new RecordedRequest("POST", ctx.path(), FakeServerSupport.queryOf(ctx), FakeServerSupport.headersOf(ctx), Map.of(), raw, arrived));
+        server.record(() -> new RecordedRequest("POST", ctx.path(), FakeServerSupport.queryOf(ctx), FakeServerSupport.headersOf(ctx), Map.of(), raw, arrived));
         if (!authorized(ctx)) {
             return;
         }

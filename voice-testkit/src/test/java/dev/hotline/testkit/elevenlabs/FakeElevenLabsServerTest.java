@@ -61,6 +61,17 @@ class FakeElevenLabsServerTest {
     }
 
     @Test
+    void givenALimitOfNone_whenStreaming_thenTheAudioComesAndTheRequestIsOnlyCounted() throws IOException {
+        fake.millisPerCharacter(50).rememberAtMost(0);
+
+        byte[] audio = stream("Hello world", "ulaw_8000", 200);
+
+        assertThat(audio).hasSize(11 * 50 * 8);
+        assertThat(fake.requests()).isEmpty();
+        assertThat(fake.droppedRequests()).isEqualTo(1);
+    }
+
+    @Test
     void givenPcm16000_whenStreaming_thenTwoBytesPerSampleAtSixteenKilohertz() throws IOException {
         fake.millisPerCharacter(40);
 

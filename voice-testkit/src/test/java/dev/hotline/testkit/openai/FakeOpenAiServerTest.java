@@ -235,6 +235,28 @@ class FakeOpenAiServerTest {
         assertThat(fake.lateness().get("stt response")).hasSize(1);
     }
 
+    @Test
+    void givenALimitOfOne_whenThreeRequestsCome_thenTheFirstIsKeptTheOthersCountedAndAllAnswered() throws IOException {
+        fake.transcripts("one", "two", "three").rememberAtMost(1);
+        byte[] wav = Wav.toBytes(new AudioClip(AudioFormat.PCM16_8K, new byte[3_200]));
+
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            answers.add(JSON.readTree(transcribe(wav, "whisper-1", "json")).path("text").asText());
+        }
+
+        assertThat(answers).containsExactly("one", "two", "three");
+        assertThat(fake.transcriptionRequests()).hasSize(1);
+        assertThat(fake.transcriptionRequests().get(0).body()).isEqualTo(wav);
+        assertThat(fake.droppedRequests()).isEqualTo(2);
+    }
+
+    @Test
+    void givenANegativeLimit_whenSet_thenItIsRefused() {
+        assertThatThrownBy(() -> fake.rememberAtMost(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     private void assertErrorBody(Fault fault, int status, String fixture) throws IOException {
